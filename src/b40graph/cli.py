@@ -1,0 +1,149 @@
+"""The `b40graph` command: argument parsing and exit codes only; the work is done by the library.
+
+Exit codes: 0 ok, 1 invalid data (nothing published), 2 usage or system error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import EXIT_INVALID_DATA, EXIT_OK, EXIT_USAGE, B40Error, DataError, UsageError
+from .settings import Settings
+
+
+def _progress(enabled: bool):  # type: ignore[no-untyped-def]
+    def report(stage: str) -> None:
+        if enabled:
+            print(f"… {stage}", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    changes: dict[str, object] = {}
+    if getattr(args, "root", None):
+        changes["root"] = Path(args.root).resolve()
+    if getattr(args, "out", None):
+        changes["out"] = Path(args.out).resolve()
+    if getattr(args, "base", None):
+        changes["base"] = args.base
+    for name in ("query_timeout", "result_cap", "query_workers"):
+        if getattr(args, name, None) is not None:
+            changes[name] = getattr(args, name)
+    return Settings().with_(**changes)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    release = build(_settings(args), _progress(args.progress))
+    info = release.info
+    print(f"built {release.path} (version {release.version}, {info['quads']} quads)")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .build import compile_dataset
+
+    compiled = compile_dataset(_settings(args), _progress(args.progress))
+    if not compiled.conforms:
+        raise DataError(compiled.problems)
+    total = sum(len(g) for g in compiled.graphs.values())
+    print(f"valid: {len(compiled.assembly.parsed)} declarations, {total} triples in {len(compiled.graphs)} graphs conform")
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .cliquery import run_query
+
+    text = sys.stdin.read() if args.query == "-" else args.query
+    sys.stdout.write(run_query(_settings(args), text, args.format))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(_settings(args), host=args.host, port=args.port, dataset=args.dataset, backend=args.backend,
+                 rebuild=not args.no_build, progress=_progress(True))
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .remote import publish_to
+
+    count = publish_to(_settings(args), args.to, replace=not args.keep)
+    print(f"published {count} quads to {args.to}")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="b40graph", description="Publish city-network declarations as Linked Open Data.")
+    top.add_argument("--version", action="version", version=f"b40graph {__version__}")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--root", help="project folder holding data/, ontology/, shapes/ (default: .)")
+        p.add_argument("--out", help="output folder (default: ROOT/dist)")
+        p.add_argument("--base", help="base IRI for minted IRIs (default: https://w3id.org/b40/)")
+        p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=sys.stderr.isatty(),
+                       help="show progress on stderr (default: on a terminal)")
+
+    p = sub.add_parser("build", help="validate the sources and write the dataset to the output folder")
+    common(p)
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("validate", help="run every check; write nothing")
+    common(p)
+    p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("query", help="answer a SPARQL query from the built dataset")
+    common(p)
+    p.add_argument("query", help="the SPARQL query, or - to read it from standard input")
+    p.add_argument("--format", choices=("table", "json", "csv", "tsv", "turtle"), default="table")
+    p.set_defaults(func=cmd_query)
+    p = sub.add_parser("serve", help="build if needed and serve the dataset over HTTP")
+    common(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--dataset", help="serve this RDF file (TriG, N-Quads, Turtle, ...) instead of the build")
+    p.add_argument("--backend", help="read from this remote SPARQL endpoint URL instead of the embedded store")
+    p.add_argument("--no-build", action="store_true", help="serve the last build without rebuilding")
+    p.add_argument("--query-timeout", dest="query_timeout", type=float, help="seconds (default 5)")
+    p.add_argument("--result-cap", dest="result_cap", type=int, help="rows or triples (default 10000)")
+    p.add_argument("--query-workers", dest="query_workers", type=int, help="worker processes (default 2)")
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("publish", help="load the built dataset into a SPARQL 1.1 Graph Store / Update server")
+    common(p)
+    p.add_argument("--to", required=True, help="the server's base URL, e.g. http://127.0.0.1:7878")
+    p.add_argument("--keep", action="store_true", help="do not clear the target graphs first")
+    p.set_defaults(func=cmd_publish)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except DataError as err:
+        print(f"error: invalid data ({len(err.problems)} problem{'s' if len(err.problems) != 1 else ''}); "
+              "nothing was published:", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_INVALID_DATA
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except B40Error as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        return EXIT_USAGE
+    except OSError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,85 @@
+"""The dataset's description of itself: VoID + DCAT + PROV, kept in the named graph graph/description."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS as DCT, OWL, PROV, RDF, RDFS, VOID, XSD
+
+from .formats import DUMP_FORMATS
+from .mint import Minter
+from .text import slugify
+from .vocab import B40, PREFIXES, SD
+
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+DUMP_NAME = "b40"
+
+
+def dump_file(ext: str) -> str:
+    return f"{DUMP_NAME}.{ext}"
+
+
+def describe(graphs: Mapping[URIRef, Graph], mint: Minter, version: str, modified: str,
+             sources: list[URIRef], title: str, examples: list[URIRef]) -> Graph:
+    g = Graph()
+    ds = mint.dataset()
+    union = Graph()
+    for graph in graphs.values():
+        for triple in graph:
+            union.add(triple)
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, RDF.type, DCAT.Dataset))
+    g.add((ds, RDFS.label, Literal(title, lang="en")))
+    g.add((ds, DCT.title, Literal(title, lang="en")))
+    g.add((ds, DCT.description, Literal(
+        "The declarations of the network as Linked Open Data: signatories, the municipalities they signed for, "
+        "membership, the clauses and the themes each declaration commits to, with the full texts and the "
+        "provenance of every named graph.", lang="en")))
+    g.add((ds, DCT.license, LICENSE))
+    g.add((ds, DCT.publisher, mint.network("b40")))
+    g.add((ds, DCT.modified, Literal(modified, datatype=XSD.date)))
+    g.add((ds, OWL.versionInfo, Literal(version)))
+    g.add((ds, DCAT["version"], Literal(version)))
+    g.add((ds, VOID.sparqlEndpoint, mint("sparql")))
+    g.add((ds, VOID.uriSpace, Literal(mint.base + "id/")))
+    g.add((ds, VOID.triples, Literal(len(union))))
+    g.add((ds, VOID.entities, Literal(len({s for s in union.subjects() if isinstance(s, URIRef)}))))
+    g.add((ds, DCAT.landingPage, mint("")))
+    for src in sources:
+        g.add((ds, PROV.wasDerivedFrom, src))
+    for example in examples:
+        g.add((ds, VOID.exampleResource, example))
+    for ns in sorted(set(PREFIXES.values()) & {str(p).split("#")[0] + ("#" if "#" in str(p) else "")
+                                               for p in union.predicates()} | {str(B40)}):
+        g.add((ds, VOID.vocabulary, URIRef(ns)))
+    for fmt in DUMP_FORMATS:
+        url = mint(f"download/{dump_file(fmt.extension)}")
+        dist = URIRef(f"{ds}/distribution/{fmt.extension}")
+        g.add((ds, VOID.dataDump, url))
+        g.add((ds, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, RDFS.label, Literal(f"The whole dataset as {fmt.label}", lang="en")))
+        g.add((dist, DCAT.downloadURL, url))
+        g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}")))
+    classes = Counter(o for s, o in union.subject_objects(RDF.type) if isinstance(o, URIRef))
+    for cls, count in sorted(classes.items()):
+        part = URIRef(f"{ds}/class/{slugify(str(cls))}")
+        g.add((ds, VOID.classPartition, part))
+        g.add((part, VOID["class"], cls))
+        g.add((part, VOID.entities, Literal(count)))
+    props = Counter(union.predicates())
+    for prop, count in sorted(props.items()):
+        part = URIRef(f"{ds}/property/{slugify(str(prop))}")
+        g.add((ds, VOID.propertyPartition, part))
+        g.add((part, VOID.property, prop))
+        g.add((part, VOID.triples, Literal(count)))
+    for name, graph in sorted(graphs.items()):
+        g.add((ds, VOID.subset, name))
+        g.add((name, RDF.type, VOID.Dataset))
+        g.add((name, RDF.type, SD.NamedGraph))
+        g.add((name, SD.name, name))
+        g.add((name, VOID.triples, Literal(len(graph))))
+        g.add((name, RDFS.label, Literal(f"Named graph {str(name).removeprefix(mint.base)}", lang="en")))
+    return g

@@ -1,0 +1,83 @@
+"""What the dataset says about one resource: its outgoing triples, the labels of what it links to, and
+its incoming links (paged). Used by resource documents in every format and by the HTML pages."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .store import Backend
+
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+SKOS_PREF = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+LABEL_PROPS = (RDFS_LABEL, SKOS_PREF)
+PAGE_SIZE = 200
+
+
+@dataclass
+class Description:
+    iri: ox.NamedNode
+    outgoing: list[ox.Quad]
+    incoming: list[ox.Quad]
+    page: int
+    has_more_incoming: bool
+    labels: dict[str, list[ox.Literal]] = field(default_factory=dict)
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.outgoing or self.incoming)
+
+    def triples(self) -> list[ox.Triple]:
+        seen: dict[ox.Triple, None] = {}
+        for q in self.outgoing + self.incoming:
+            seen.setdefault(q.triple, None)
+        for iri, labels in self.labels.items():
+            for label in labels:
+                seen.setdefault(ox.Triple(ox.NamedNode(iri), RDFS_LABEL, label), None)
+        return sorted(seen, key=lambda t: (t.subject != self.iri, str(t.subject), str(t.predicate), str(t.object)))
+
+    def quads(self) -> list[ox.Quad]:
+        seen = dict.fromkeys(self.outgoing + self.incoming)
+        return sorted(seen, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+
+    def label_of(self, iri: str, lang: str = "en") -> str | None:
+        return best_label(self.labels.get(iri, []), lang)
+
+
+def best_label(labels: list[ox.Literal], lang: str = "en") -> str | None:
+    if not labels:
+        return None
+    wanted = lang.lower().split("-")[0]
+    for pick in (lambda lab: (lab.language or "").lower() == lang.lower(),
+                 lambda lab: (lab.language or "").lower().split("-")[0] == wanted,
+                 lambda lab: (lab.language or "") == "en",
+                 lambda lab: not lab.language):
+        found = sorted(lab.value for lab in labels if pick(lab))
+        if found:
+            return found[0]
+    return sorted(lab.value for lab in labels)[0]
+
+
+def describe(backend: Backend, iri: str, page: int = 1, page_size: int = PAGE_SIZE) -> Description:
+    node = ox.NamedNode(iri)
+    outgoing = backend.quads(s=node)
+    incoming = backend.quads(o=node, limit=page_size + 1, offset=(page - 1) * page_size)
+    more = len(incoming) > page_size
+    incoming = incoming[:page_size]
+    desc = Description(node, outgoing, incoming, page, more)
+    neighbours = {node.value}
+    neighbours.update(q.object.value for q in outgoing if isinstance(q.object, ox.NamedNode))
+    neighbours.update(q.predicate.value for q in outgoing + incoming)
+    neighbours.update(q.subject.value for q in incoming if isinstance(q.subject, ox.NamedNode))
+    neighbours.update(q.graph_name.value for q in outgoing + incoming if isinstance(q.graph_name, ox.NamedNode))
+    labels: dict[str, list[ox.Literal]] = defaultdict(list)
+    for name in sorted(neighbours):
+        for prop in LABEL_PROPS:
+            for quad in backend.quads(s=ox.NamedNode(name), p=prop, limit=50):
+                if isinstance(quad.object, ox.Literal) and quad.object not in labels[name]:
+                    labels[name].append(quad.object)
+    desc.labels = dict(labels)
+    return desc

@@ -1,0 +1,141 @@
+"""The one storage seam. Views and the CLI talk to a `Backend`; they never touch a store directly.
+
+- `EmbeddedBackend`: the Oxigraph (RocksDB) store written by `b40graph build`, opened read-only in
+  well under a second whatever its size; public queries run in killable worker processes.
+- `remote.RemoteBackend`: any SPARQL 1.1 endpoint (Oxigraph server, Fuseki, Virtuoso, GraphDB).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from .errors import UsageError
+from .querypool import Job, QueryPool
+from .release import Release, current
+from .results import QueryError, Results
+from .settings import Settings
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+@dataclass(frozen=True)
+class Version:
+    tag: str  # changes whenever the data changes (ETag)
+    modified: float  # POSIX time (Last-Modified)
+
+
+class Backend(Protocol):
+    def version(self) -> Version: ...
+
+    def quads(self, s: Term | None = None, p: ox.NamedNode | None = None, o: Term | None = None,
+              g: ox.NamedNode | None = None, limit: int | None = None, offset: int = 0) -> list[ox.Quad]: ...
+
+    def graphs(self) -> list[ox.NamedNode]: ...
+
+    def select(self, text: str, bindings: dict[str, Term]) -> list[dict[str, Term]]: ...
+
+    def query(self, text: str, fmt: str, default_graph: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> tuple[str, object]: ...
+
+    def close(self) -> None: ...
+
+
+class EmbeddedBackend:
+    """Serves the current release of an output folder, and follows `current` when a new build lands."""
+
+    def __init__(self, settings: Settings, release: Release | None = None, store_path: Path | None = None,
+                 tag: str | None = None) -> None:
+        self.settings = settings
+        self._fixed = store_path
+        self._fixed_tag = tag
+        self._release = release
+        self._path: Path | None = None
+        self._store: ox.Store | None = None
+        self._version = Version("", 0.0)
+        self.pool = QueryPool(settings.query_workers, settings.query_timeout)
+        self._refresh()
+
+    def _refresh(self) -> ox.Store:
+        if self._fixed is not None:
+            path, version = self._fixed, Version(self._fixed_tag or "static", self._fixed.stat().st_mtime)
+        else:
+            release = current(self.settings.out_dir) or self._release
+            if release is None:
+                raise UsageError(f"no build in {self.settings.out_dir}: run `b40graph build`")
+            path, version = release.store, Version(release.version, release.modified)
+        if path != self._path or self._store is None:
+            try:
+                store = ox.Store.read_only(str(path))
+            except OSError as err:
+                if self._store is not None:  # keep serving the last good store
+                    return self._store
+                raise UsageError(f"cannot open the store {path}: {err}; run `b40graph build` again") from None
+            self._store, self._path, self._version = store, path, version
+        return self._store
+
+    def version(self) -> Version:
+        self._refresh()
+        return self._version
+
+    def quads(self, s: Term | None = None, p: ox.NamedNode | None = None, o: Term | None = None,
+              g: ox.NamedNode | None = None, limit: int | None = None, offset: int = 0) -> list[ox.Quad]:
+        store = self._refresh()
+        out: list[ox.Quad] = []
+        for index, quad in enumerate(store.quads_for_pattern(s, p, o, g)):
+            if index < offset:
+                continue
+            if limit is not None and len(out) >= limit:
+                break
+            out.append(quad)
+        return out
+
+    def select(self, text: str, bindings: dict[str, Term]) -> list[dict[str, Term]]:
+        """The project's own fixed queries (pages), with request values bound, never spliced into the text."""
+        store = self._refresh()
+        subs = {ox.Variable(k): v for k, v in bindings.items()}
+        answer = store.query(text.replace("{{values}}", ""), substitutions=subs, use_default_graph_as_union=True)
+        assert isinstance(answer, ox.QuerySolutions)
+        names = [v.value for v in answer.variables]
+        return [{n: sol[n] for n in names if sol[n] is not None} for sol in answer]
+
+    def graphs(self) -> list[ox.NamedNode]:
+        return sorted((g for g in self._refresh().named_graphs() if isinstance(g, ox.NamedNode)), key=str)
+
+    def query(self, text: str, fmt: str, default_graph: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> tuple[str, object]:
+        self._refresh()
+        assert self._path is not None
+        job = Job(str(self._path), text, fmt, self.settings.result_cap, default_graph, named_graphs)
+        return self.pool.run(job)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def load_dataset_file(path: Path) -> tuple[Path, str]:
+    """`serve --dataset FILE`: load any RDF file into a temporary on-disk store the workers can open."""
+    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) if path.suffix else None
+    if fmt is None:
+        raise UsageError(f"{path}: unknown RDF format (use .trig, .nq, .ttl, .nt, .rdf or .jsonld)")
+    folder = Path(tempfile.mkdtemp(prefix="b40graph-dataset-"))
+    store = ox.Store(str(folder))
+    try:
+        store.bulk_load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
+    except (SyntaxError, OSError) as err:
+        raise UsageError(f"{path}: cannot load: {err}") from None
+    store.flush()
+    del store
+    import hashlib
+
+    return folder, hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def results_from(status: str, payload: object) -> Results:
+    if status != "ok" or not isinstance(payload, Results):
+        raise QueryError("internal: expected materialised results", 500, "error")
+    return payload

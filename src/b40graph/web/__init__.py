@@ -1,0 +1,1 @@
+"""The Flask web layer: thin views over the library (see app.create_app)."""

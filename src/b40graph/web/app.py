@@ -1,0 +1,51 @@
+"""The app factory. Nothing is built or opened at import time."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask, Response, g, request
+
+from ..settings import Settings
+from ..store import Backend
+from . import errors, meta, resources, sparql
+
+log = logging.getLogger("b40graph.web")
+
+
+def create_app(settings: Settings, backend: Backend) -> Flask:
+    app = Flask(__name__)
+    app.config["B40_SETTINGS"] = settings
+    app.config["B40_BACKEND"] = backend
+    app.config["MAX_CONTENT_LENGTH"] = max(settings.max_query_bytes * 4, 1 << 20)
+    app.jinja_env.autoescape = True
+    app.jinja_env.globals.update(base=settings.base)
+    app.register_blueprint(meta.bp)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(resources.bp)
+    errors.register(app)
+
+    @app.before_request
+    def _start() -> None:
+        g.started = time.monotonic()
+
+    @app.after_request
+    def _common(response: Response) -> Response:
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        response.headers.setdefault("Access-Control-Expose-Headers", "ETag, Link, Location, Vary, Content-Location")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy",
+                                        "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; "
+                                        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+        elapsed = (time.monotonic() - g.get("started", time.monotonic())) * 1000
+        log.info('%s %s %s %.1fms', request.method, request.full_path[:200], response.status_code, elapsed)
+        return response
+
+    @app.teardown_appcontext
+    def _noop(_: BaseException | None) -> None:
+        return None
+
+    return app

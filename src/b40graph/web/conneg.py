@@ -1,0 +1,114 @@
+"""Content negotiation: Accept with q-values and wildcards, overridden by ?format= or a file extension."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..formats import BY_EXTENSION, BY_KEY, Format
+
+MAX_ACCEPT = 4096
+MAX_RANGES = 64
+_RANGE = re.compile(r"^\s*([a-zA-Z0-9!#$&^_.+-]+|\*)/([a-zA-Z0-9!#$&^_.+-]+|\*)\s*$")
+
+
+class NotAcceptable(Exception):
+    def __init__(self, offered: Sequence[Format], reason: str = "") -> None:
+        self.offered = list(offered)
+        super().__init__(reason or "none of the offered media types matches the Accept header")
+
+
+class BadRequest(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Range:
+    type: str
+    subtype: str
+    q: float
+    order: int
+
+    def matches(self, media_type: str) -> int:
+        """0 = no match; higher = more specific."""
+        main, _, sub = media_type.partition("/")
+        if self.type == "*" and self.subtype == "*":
+            return 1
+        if self.type == main and self.subtype == "*":
+            return 2
+        return 3 if (self.type, self.subtype) == (main, sub) else 0
+
+
+def parse_accept(header: str | None) -> list[Range]:
+    """Parse an Accept header leniently: unparseable ranges are skipped, not fatal (RFC 9110 §12.5.1)."""
+    if not header:
+        return [Range("*", "*", 1.0, 0)]
+    if len(header) > MAX_ACCEPT:
+        raise BadRequest(f"the Accept header is longer than {MAX_ACCEPT} characters")
+    ranges = []
+    for order, part in enumerate(header.split(",")[:MAX_RANGES]):
+        media, *params = part.split(";")
+        match = _RANGE.match(media)
+        if not match:
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = 0.0
+                if not 0.0 <= q <= 1.0 or q != q:
+                    q = 0.0
+        main, sub = match.group(1).lower(), match.group(2).lower()
+        if main == "*" and sub != "*":
+            continue
+        ranges.append(Range(main, sub, q, order))
+    return ranges
+
+
+def negotiate(header: str | None, offers: Sequence[Format]) -> Format:
+    """The offered format the client prefers; ties go to the server's order of `offers`."""
+    ranges = parse_accept(header)
+    if not ranges:  # nothing parseable at all: treat as no preference
+        return offers[0]
+    best: tuple[float, int, int] | None = None
+    chosen: Format | None = None
+    for rank, fmt in enumerate(offers):
+        q = 0.0
+        for media in fmt.media_types:
+            scored = [(r.matches(media), r.q) for r in ranges if r.matches(media)]
+            if scored:
+                # The most specific range that matches decides the quality of this media type.
+                spec, quality = max(scored, key=lambda x: x[0])
+                quality = max(qq for s, qq in scored if s == spec)
+                # An alias (e.g. text/plain for N-Triples) only counts when named exactly.
+                if media != fmt.media_type and spec < 3:
+                    continue
+                q = max(q, quality)
+        if q <= 0:
+            continue
+        key = (q, -rank, 0)
+        if best is None or key > best:
+            best, chosen = key, fmt
+    if chosen is None:
+        raise NotAcceptable(offers)
+    return chosen
+
+
+def override(fmt_param: str | None, extension: str | None, offers: Sequence[Format]) -> Format | None:
+    """?format= or an extension beats Accept. Unknown values are a 400 naming the known ones."""
+    if fmt_param:
+        key = fmt_param.strip().lower()
+        found = BY_KEY.get(key) or next((f for f in offers if key in f.media_types), None)
+        if found is None or found not in offers:
+            raise NotAcceptable(offers, f"format '{fmt_param}' is not offered here")
+        return found
+    if extension:
+        found = BY_EXTENSION.get(extension.lower())
+        if found is None or found not in offers:
+            raise NotAcceptable(offers, f"extension '.{extension}' is not offered here")
+        return found
+    return None

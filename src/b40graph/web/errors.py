@@ -1,0 +1,94 @@
+"""One error handler: every error is answered in the client's format (HTML, JSON, RDF or plain text)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Flask, Response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import B40Error
+from ..formats import HTML, JSONLD, NTRIPLES, RESULTS_JSON, TURTLE, Format
+from ..results import QueryError
+from .conneg import BadRequest, NotAcceptable, negotiate
+
+log = logging.getLogger("b40graph.web")
+PLAIN = Format("text", "Text", "text/plain", (), "txt", "text")
+ERROR_FORMATS = (HTML, PLAIN, RESULTS_JSON, JSONLD, TURTLE, NTRIPLES)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, reason: str = "error", headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.reason, self.headers = status, message, reason, headers or {}
+
+
+def _format() -> Format:
+    try:
+        return negotiate(request.headers.get("Accept"), ERROR_FORMATS[1:] if _wants_plain() else ERROR_FORMATS)
+    except (NotAcceptable, BadRequest):
+        return PLAIN
+
+
+def _wants_plain() -> bool:
+    accept = request.headers.get("Accept") or ""
+    return not accept or accept.strip() == "*/*"
+
+
+def render_error(status: int, message: str, reason: str = "error", headers: dict[str, str] | None = None) -> Response:
+    fmt = _format()
+    if fmt is HTML:
+        body = render_template("error.html", status=status, message=message)
+    elif fmt in (RESULTS_JSON, JSONLD):
+        body = json.dumps({"status": status, "error": reason, "message": message}, ensure_ascii=False)
+    elif fmt in (TURTLE, NTRIPLES):
+        body = "".join(f"# {line}\n" for line in f"{status} {reason}: {message}".splitlines())
+    else:
+        body = f"{status} {reason}: {message}\n"
+    response = Response(body, status=status, content_type=fmt.content_type if fmt.key != "text"
+                        else "text/plain; charset=utf-8")
+    response.headers["X-B40-Error"] = reason
+    response.vary.add("Accept")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api(err: ApiError) -> Response:
+        return render_error(err.status, err.message, err.reason, err.headers)
+
+    @app.errorhandler(QueryError)
+    def _query(err: QueryError) -> Response:
+        return render_error(err.status, str(err), err.reason)
+
+    @app.errorhandler(NotAcceptable)
+    def _406(err: NotAcceptable) -> Response:
+        offered = ", ".join(f.media_type for f in err.offered)
+        response = render_error(406, f"{err}. This resource is offered as: {offered}", "not-acceptable")
+        response.headers["Link"] = ", ".join(f'<?format={f.key}>; rel="alternate"; type="{f.media_type}"'
+                                             for f in err.offered)
+        return response
+
+    @app.errorhandler(BadRequest)
+    def _400(err: BadRequest) -> Response:
+        return render_error(400, str(err), "bad-request")
+
+    @app.errorhandler(B40Error)
+    def _b40(err: B40Error) -> Response:
+        log.warning("backend error: %s", err)
+        return render_error(503, str(err), "unavailable")
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException) -> Response:
+        response = render_error(err.code or 500, err.description or err.name, err.name.lower().replace(" ", "-"))
+        if err.code == 405:
+            response.headers["Allow"] = "GET, HEAD, POST, OPTIONS"
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception) -> Response:
+        log.exception("unexpected error")
+        return render_error(500, "an unexpected error occurred; it has been logged", "internal")

@@ -1,0 +1,59 @@
+"""HTTP helpers shared by the views: negotiation with overrides, conditional GET, Link headers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from email.utils import formatdate
+
+from flask import Response, current_app, request
+
+from ..formats import Format
+from ..settings import Settings
+from ..store import Backend, Version
+from .conneg import negotiate, override
+
+
+def settings() -> Settings:
+    return current_app.config["B40_SETTINGS"]  # type: ignore[no-any-return]
+
+
+def backend() -> Backend:
+    return current_app.config["B40_BACKEND"]  # type: ignore[no-any-return]
+
+
+def choose(offers: Sequence[Format], extension: str | None = None) -> Format:
+    forced = override(request.args.get("format"), extension, offers)
+    return forced or negotiate(request.headers.get("Accept"), offers)
+
+
+def local_url(iri: str) -> str | None:
+    """Where an IRI minted under the public base is served here (a path), or None for outside IRIs."""
+    base = settings().base
+    from ..vocab import ONTOLOGY_IRI
+
+    if iri.startswith(ONTOLOGY_IRI) and (len(iri) == len(ONTOLOGY_IRI) or iri[len(ONTOLOGY_IRI)] == "#"):
+        return "/ontology" + iri[len(ONTOLOGY_IRI) :]
+    if iri.startswith(base):
+        rest = iri[len(base) :]
+        if rest.startswith("id/"):
+            return "/doc/" + rest[3:]
+        return "/" + rest
+    return None
+
+
+def finish(response: Response, version: Version, fmt: Format | None, vary: bool = True,
+           alternates: Sequence[tuple[str, Format]] = (), canonical: str | None = None) -> Response:
+    """Caching and linking headers; answers 304 when the client's copy is current."""
+    if vary:
+        response.vary.add("Accept")
+    response.headers["Last-Modified"] = formatdate(version.modified, usegmt=True)
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    if fmt is not None:
+        response.set_etag(f"{version.tag}-{fmt.key}")
+    links = [f'<{url}>; rel="alternate"; type="{f.media_type}"' for url, f in alternates]
+    if canonical:
+        links.append(f'<{canonical}>; rel="canonical"')
+    links.append('</.well-known/void>; rel="describedby"; type="text/turtle"')
+    response.headers["Link"] = ", ".join(links)
+    return response.make_conditional(request)

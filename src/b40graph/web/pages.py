@@ -1,0 +1,213 @@
+"""HTML pages for people: labels instead of IRIs, incoming links grouped by meaning, per-class views."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+import pyoxigraph as ox
+from flask import render_template, request
+
+from .. import jsonld
+from ..formats import DOCUMENT_FORMATS
+from ..resource import RDF_TYPE, Description, best_label
+from ..vocab import PREFIXES
+from .http import backend, local_url
+
+B40 = PREFIXES["b40"]
+#: Headings for incoming links, by property: what the linking things are to this one.
+INCOMING = {
+    B40 + "signatory": "Declarations signed by this person",
+    PREFIXES["prov"] + "agent": "Signatures by this person",
+    B40 + "onBehalfOf": "Signatures on behalf of this municipality",
+    B40 + "party": "Declarations signed for this municipality",
+    PREFIXES["org"] + "memberOf": "Members",
+    PREFIXES["org"] + "member": "Memberships",
+    PREFIXES["org"] + "organization": "Memberships",
+    B40 + "commitsTo": "Declarations that commit to this theme",
+    B40 + "theme": "Commitments to this theme",
+    B40 + "statedIn": "Commitments stated in this clause",
+    PREFIXES["dct"] + "spatial": "Municipalities governing this place",
+    B40 + "country": "Places and municipalities in this country",
+    PREFIXES["schema"] + "containedInPlace": "Places within",
+    B40 + "adoptedAt": "Declarations adopted at this event",
+    PREFIXES["dct"] + "publisher": "Published",
+    PREFIXES["skos"] + "inScheme": "Concepts in this scheme",
+    PREFIXES["prov"] + "hadRole": "Signatures in this role",
+}
+
+DECLARATION_CLAUSES = """
+PREFIX b40: <https://w3id.org/b40/ontology#>
+PREFIX schema: <https://schema.org/>
+SELECT ?clause ?position ?text ?kind ?theme ?label WHERE {
+  {{values}}
+  ?decl b40:hasClause ?clause . ?clause schema:position ?position ; schema:text ?text ; a ?kind .
+  FILTER(?kind IN (b40:OperativeClause, b40:PreambleClause))
+  OPTIONAL { ?decl b40:hasCommitment ?c . ?c b40:statedIn ?clause ; b40:theme ?theme ; b40:matchedLabel ?label }
+} ORDER BY ?position ?theme"""
+SIGNATURES = """
+PREFIX b40: <https://w3id.org/b40/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT ?decl ?person ?muni ?role ?date WHERE {
+  {{values}}
+  ?decl b40:hasSignature ?sig . ?sig prov:agent ?person ; b40:onBehalfOf ?muni ; prov:hadRole ?role .
+  OPTIONAL { ?sig dct:date ?date }
+} ORDER BY ?decl ?muni"""
+THEME_CLAUSES = """
+PREFIX b40: <https://w3id.org/b40/ontology#>
+PREFIX schema: <https://schema.org/>
+SELECT ?decl ?clause ?position ?text ?label WHERE {
+  {{values}}
+  ?c b40:theme ?theme ; b40:statedIn ?clause ; b40:matchedLabel ?label .
+  ?clause b40:clauseOf ?decl ; schema:position ?position ; schema:text ?text .
+} ORDER BY ?decl ?position"""
+
+
+def lang() -> str:
+    return request.accept_languages.best or "en"
+
+
+class Labeller:
+    def __init__(self, desc: Description) -> None:
+        self.desc = desc
+        self.lang = lang()
+        self.extra: dict[str, str] = {}
+
+    def label(self, term: object) -> str:
+        if isinstance(term, ox.NamedNode):
+            found = self.desc.label_of(term.value, self.lang) or self.extra.get(term.value)
+            if found is None:
+                found = _fetch_label(term.value, self.lang)
+                self.extra[term.value] = found
+            return found
+        if isinstance(term, ox.Literal):
+            return term.value
+        return str(term)
+
+
+def _fetch_label(iri: str, language: str) -> str:
+    labels = [q.object for p in ("rdfs", "skos") for q in backend().quads(
+        s=ox.NamedNode(iri), p=ox.NamedNode(PREFIXES[p] + ("label" if p == "rdfs" else "prefLabel")), limit=20)
+        if isinstance(q.object, ox.Literal)]
+    return best_label(labels, language) or _curie(iri)
+
+
+def _curie(iri: str) -> str:
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _value(term: object, labeller: Labeller) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"kind": "iri", "iri": term.value, "href": local_url(term.value) or term.value,
+                "label": labeller.label(term), "external": local_url(term.value) is None}
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value.rsplit("#", 1)[-1] if not term.language else ""
+        return {"kind": "literal", "text": term.value, "lang": term.language or "",
+                "datatype": "" if datatype in ("string", "langString") else datatype}
+    return {"kind": "bnode", "text": str(term)}
+
+
+def _embedded_jsonld(desc: Description) -> str:
+    text = jsonld.dumps(sorted(desc.triples(), key=lambda t: (str(t.subject), str(t.predicate), str(t.object))),
+                        PREFIXES).decode()
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _select(query: str, var: str, node: ox.NamedNode) -> list[dict[str, Any]]:
+    return backend().select(query, {var: node})
+
+
+def resource_page(desc: Description, doc_path: str, kind: str) -> str:
+    labeller = Labeller(desc)
+    types = [q.object for q in desc.outgoing if q.predicate == RDF_TYPE]
+    type_iris = {t.value for t in types if isinstance(t, ox.NamedNode)}
+    props: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    prop_labels: dict[str, str] = {}
+    long_texts = []
+    for quad in desc.outgoing:
+        if quad.predicate == RDF_TYPE:
+            continue
+        p = quad.predicate.value
+        prop_labels[p] = labeller.label(quad.predicate)
+        value = _value(quad.object, labeller)
+        if value["kind"] == "literal" and len(value["text"]) > 600:
+            long_texts.append({"property": prop_labels[p], **value})
+            continue
+        if value not in props[p]:
+            props[p].append(value)
+    incoming: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for quad in desc.incoming:
+        heading = INCOMING.get(quad.predicate.value) or f"Linked to by “{labeller.label(quad.predicate)}”"
+        value = _value(quad.subject, labeller)
+        if value not in incoming[heading]:
+            incoming[heading].append(value)
+    view: dict[str, Any] = {}
+    node = desc.iri
+    if B40 + "Declaration" in type_iris:
+        clauses: dict[int, dict[str, Any]] = {}
+        for row in _select(DECLARATION_CLAUSES, "decl", node):
+            pos = int(row["position"].value)
+            entry = clauses.setdefault(pos, {"position": pos, "text": row["text"].value, "themes": [],
+                                             "operative": row["kind"].value.endswith("OperativeClause"),
+                                             "href": local_url(row["clause"].value)})
+            if "theme" in row:
+                entry["themes"].append({**_value(row["theme"], labeller), "matched": row["label"].value})
+        view["clauses"] = [clauses[k] for k in sorted(clauses)]
+        view["signatures"] = _signature_rows(_select(SIGNATURES, "decl", node), labeller)
+    if PREFIXES["foaf"] + "Person" in type_iris:
+        view["signatures"] = _signature_rows(_select(SIGNATURES, "person", node), labeller)
+    if B40 + "Municipality" in type_iris:
+        view["signatures"] = _signature_rows(_select(SIGNATURES, "muni", node), labeller)
+    if PREFIXES["skos"] + "Concept" in type_iris:
+        view["theme_clauses"] = [{"decl": _value(r["decl"], labeller), "clause": _value(r["clause"], labeller),
+                                  "position": r["position"].value, "text": r["text"].value,
+                                  "matched": r["label"].value} for r in _select(THEME_CLAUSES, "theme", node)]
+    title = desc.label_of(node.value, labeller.lang) or _curie(node.value)
+    return render_template(
+        "resource.html", title=title, iri=node.value, kind=kind, types=[_value(t, labeller) for t in types],
+        props=sorted(((prop_labels[p], p, v) for p, v in props.items()), key=lambda x: x[0].lower()),
+        incoming=sorted(incoming.items()), long_texts=long_texts, view=view, page=desc.page,
+        more=desc.has_more_incoming, doc_path=doc_path, formats=DOCUMENT_FORMATS[1:],
+        jsonld=_embedded_jsonld(desc),
+    )
+
+
+def _signature_rows(rows: list[dict[str, Any]], labeller: Labeller) -> list[dict[str, Any]]:
+    return [{"decl": _value(r["decl"], labeller), "person": _value(r["person"], labeller),
+             "muni": _value(r["muni"], labeller), "role": _value(r["role"], labeller),
+             "date": r["date"].value if "date" in r else ""} for r in rows]
+
+
+def ontology_page(triples: list[ox.Triple]) -> str:
+    terms: dict[str, dict[str, Any]] = defaultdict(lambda: {"props": defaultdict(list)})
+    ontology_meta: dict[str, list[str]] = defaultdict(list)
+    for t in triples:
+        s = t.subject.value if isinstance(t.subject, ox.NamedNode) else None
+        if s is None:
+            continue
+        value = t.object.value if isinstance(t.object, ox.NamedNode | ox.Literal) else str(t.object)
+        if s.endswith("/ontology"):
+            ontology_meta[_curie(t.predicate.value)].append(value)
+            continue
+        if not s.startswith(B40):
+            continue
+        terms[s]["props"][_curie(t.predicate.value)].append(
+            {"text": _curie(value) if isinstance(t.object, ox.NamedNode) else value,
+             "href": (local_url(value) or value) if isinstance(t.object, ox.NamedNode) else None})
+    classes, properties = [], []
+    for iri, data in sorted(terms.items()):
+        kinds = {v["text"] for v in data["props"].get("rdf:type", [])}
+        entry = {"iri": iri, "anchor": iri.split("#", 1)[-1], "props": dict(data["props"]),
+                 "label": (data["props"].get("rdfs:label") or [{"text": iri}])[0]["text"]}
+        (classes if "owl:Class" in kinds else properties).append(entry)
+    return render_template("ontology.html", title="The b40 ontology", classes=classes, properties=properties,
+                           meta=dict(ontology_meta), formats=DOCUMENT_FORMATS[1:])
+
+
+def json_for_html(obj: object) -> str:
+    return json.dumps(obj).replace("<", "\\u003c")

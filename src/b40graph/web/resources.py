@@ -1,0 +1,112 @@
+"""Dereferenceable IRIs: /id/… answers 303 See Other to /doc/…, which answers by content negotiation.
+
+Named graphs (/graph/…) and the ontology (/ontology, a hash namespace) are documents themselves.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect, request
+
+from .. import jsonld
+from ..formats import DOCUMENT_FORMATS, HTML, Format
+from ..resource import describe
+from ..vocab import ONTOLOGY_IRI, PREFIXES
+from . import pages
+from .errors import ApiError
+from .http import backend, choose, finish, settings
+
+bp = Blueprint("resources", __name__)
+_SEGMENT = re.compile(r"^[A-Za-z0-9._~%!$&'()*+,;=:@-]+$")
+_EXTENSIONS = {f.extension for f in DOCUMENT_FORMATS}
+
+
+def _split_extension(path: str) -> tuple[str, str | None]:
+    stem, dot, ext = path.rpartition(".")
+    if dot and ext in _EXTENSIONS and "/" not in ext:
+        return stem, ext
+    return path, None
+
+
+def _check_path(path: str) -> None:
+    parts = path.split("/")
+    if len(path) > 1024 or any(p in ("", ".", "..") or not _SEGMENT.match(p) for p in parts):
+        raise ApiError(404, "no resource has this IRI: it is not a well-formed IRI path of this dataset", "not-found")
+
+
+def serialize(triples: list[ox.Triple], quads: list[ox.Quad], fmt: Format) -> bytes:
+    if fmt.key == "jsonld":
+        ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        return jsonld.dumps(ordered, PREFIXES)
+    assert fmt.ox_format is not None
+    prefixes = PREFIXES if fmt.key in ("ttl", "trig") else None
+    data: list = quads if fmt.ox_format.supports_datasets else triples
+    return ox.serialize(data, format=fmt.ox_format, prefixes=prefixes) or b""
+
+
+def document(iri: str, doc_path: str, extension: str | None, kind: str = "resource") -> Response:
+    fmt = choose(DOCUMENT_FORMATS, extension)
+    version = backend().version()
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        raise ApiError(400, "page must be a positive number", "bad-request") from None
+    desc = describe(backend(), iri, page)
+    if not desc.exists:
+        raise ApiError(404, f"nothing is known about <{iri}> in this dataset", "not-found")
+    if fmt is HTML:
+        body: bytes | str = pages.resource_page(desc, doc_path, kind)
+    else:
+        body = serialize(desc.triples(), desc.quads(), fmt)
+    response = Response(body, content_type=fmt.content_type)
+    response.headers["Content-Location"] = f"{doc_path}.{fmt.extension}"
+    alternates = [(f"{doc_path}.{f.extension}", f) for f in DOCUMENT_FORMATS if f is not fmt]
+    return finish(response, version, fmt, alternates=alternates, canonical=doc_path)
+
+
+@bp.route("/id/<path:path>", methods=["GET", "HEAD"])
+def thing(path: str) -> Response:
+    _check_path(path)
+    iri = settings().base + "id/" + path
+    if not backend().quads(s=ox.NamedNode(iri), limit=1) and not backend().quads(o=ox.NamedNode(iri), limit=1):
+        raise ApiError(404, f"nothing is known about <{iri}> in this dataset", "not-found")
+    target = "/doc/" + path
+    if request.query_string:
+        target += "?" + request.query_string.decode("ascii", "replace")
+    response = redirect(target, 303)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/doc/<path:path>", methods=["GET", "HEAD"])
+def doc(path: str) -> Response:
+    stem, ext = _split_extension(path)
+    _check_path(stem)
+    return document(settings().base + "id/" + stem, "/doc/" + stem, ext)
+
+
+@bp.route("/graph/<path:path>", methods=["GET", "HEAD"])
+def graph(path: str) -> Response:
+    stem, ext = _split_extension(path)
+    _check_path(stem)
+    return document(settings().base + "graph/" + stem, "/graph/" + stem, ext, kind="graph")
+
+
+@bp.route("/ontology", methods=["GET", "HEAD"])
+@bp.route("/ontology.<ext>", methods=["GET", "HEAD"])
+def ontology(ext: str | None = None) -> Response:
+    fmt = choose(DOCUMENT_FORMATS, ext)
+    version = backend().version()
+    graph_name = ox.NamedNode(settings().base + "graph/ontology")
+    quads = backend().quads(g=graph_name)
+    if not quads:
+        quads = [q for q in backend().quads() if str(q.subject.value).startswith(ONTOLOGY_IRI)]
+    if not quads:
+        raise ApiError(404, "this dataset holds no ontology", "not-found")
+    triples = sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    body: bytes | str = pages.ontology_page(triples) if fmt is HTML else serialize(triples, quads, fmt)
+    response = Response(body, content_type=fmt.content_type)
+    alternates = [(f"/ontology.{f.extension}", f) for f in DOCUMENT_FORMATS if f is not fmt]
+    return finish(response, version, fmt, alternates=alternates, canonical="/ontology")

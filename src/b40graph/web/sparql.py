@@ -1,0 +1,105 @@
+"""The SPARQL 1.1 Protocol endpoint at /sparql: read-only, no federation, time limit and result cap."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, render_template, request
+
+from ..formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
+from ..results import QueryError, Results
+from ..sparqlguard import inspect
+from . import examples, service
+from .errors import ApiError
+from .http import backend, choose, finish, settings
+
+bp = Blueprint("sparql", __name__)
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise ApiError(400, f"the request has {len(values)} '{name}' parameters; send exactly one", "bad-request")
+    return values[0] if values else None
+
+
+def _request_query() -> tuple[str | None, list[str], list[str]]:
+    """The query and the protocol's dataset parameters, from whichever of the three forms was used."""
+    default = request.args.getlist("default-graph-uri")
+    named = request.args.getlist("named-graph-uri")
+    if request.method == "GET":
+        if request.args.getlist("update"):
+            raise ApiError(403, "this endpoint is read-only: SPARQL Update is refused", "read-only")
+        return _one(request.args.getlist("query"), "query"), default, named
+    ctype = (request.mimetype or "").lower()
+    if ctype == "application/x-www-form-urlencoded":
+        form = request.form
+        if form.getlist("update"):
+            raise ApiError(403, "this endpoint is read-only: SPARQL Update is refused", "read-only")
+        query = _one(form.getlist("query") + request.args.getlist("query"), "query")
+        return query, default + form.getlist("default-graph-uri"), named + form.getlist("named-graph-uri")
+    if ctype == "application/sparql-query":
+        try:
+            text = request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise ApiError(400, f"the query is not valid UTF-8 (byte offset {err.start})", "bad-encoding") from None
+        if request.args.getlist("query"):
+            raise ApiError(400, "send the query either in the body or as 'query=', not both", "bad-request")
+        return text, default, named
+    if ctype == "application/sparql-update":
+        raise ApiError(403, "this endpoint is read-only: SPARQL Update is refused", "read-only")
+    raise ApiError(415, f"unsupported Content-Type '{ctype or 'none'}': POST a query as "
+                   "application/x-www-form-urlencoded or application/sparql-query", "unsupported-media-type")
+
+
+@bp.route("/sparql", methods=["GET", "POST", "HEAD"])
+def endpoint() -> Response:
+    query, default_graphs, named_graphs = _request_query()
+    if query is None:
+        return service.description()
+    if not query.strip():
+        raise ApiError(400, "the query is empty", "bad-query")
+    shape = inspect(query, settings().max_query_bytes)
+    known = {g.value for g in backend().graphs()}
+    for iri in shape.from_graphs + shape.from_named + default_graphs + named_graphs:
+        if iri not in known:
+            raise QueryError(f"<{iri}> is not a graph of this dataset; this endpoint never fetches remote data "
+                             "(graphs: see the service description at /sparql)", 400, "unknown-graph")
+    offers = RESULT_FORMATS if shape.form in ("SELECT", "ASK") else GRAPH_FORMATS
+    fmt = choose(offers)
+    version = backend().version()
+    if fmt is HTML:
+        status, payload = backend().query(query, "results", default_graphs or None, named_graphs or None)
+        assert isinstance(payload, Results)
+        body = render_template("sparql.html", title="SPARQL results", query=query, results=_table(payload),
+                               examples=examples.EXAMPLES, kind=payload.kind)
+        response = Response(body, content_type=HTML.content_type)
+    else:
+        status, payload = backend().query(query, fmt.key, default_graphs or None, named_graphs or None)
+        _, body_bytes = payload  # type: ignore[misc]
+        response = Response(body_bytes, content_type=fmt.content_type)
+    response.cache_control.public = True
+    return finish(response, version, fmt) if request.method != "POST" else _vary(response)
+
+
+def _vary(response: Response) -> Response:
+    response.vary.add("Accept")
+    return response
+
+
+def _table(results: Results) -> dict[str, object]:
+    from .pages import _curie
+
+    def cell(term: object) -> dict[str, str]:
+        from .http import local_url
+
+        if isinstance(term, ox.NamedNode):
+            return {"href": local_url(term.value) or term.value, "text": _curie(term.value)}
+        if isinstance(term, ox.Literal):
+            return {"text": term.value, "lang": term.language or ""}
+        return {"text": "" if term is None else str(term)}
+
+    if results.kind == "ask":
+        return {"boolean": results.boolean}
+    if results.kind == "graph":
+        return {"variables": ["subject", "predicate", "object"],
+                "rows": [[cell(t.subject), cell(t.predicate), cell(t.object)] for t in results.triples]}
+    return {"variables": results.variables, "rows": [[cell(t) for t in row] for row in results.rows]}
