@@ -20,7 +20,7 @@ from .errors import DataError, Problem, UsageError
 from .mint import Minter
 from .reason import infer
 from .reference import load_reference
-from .release import Release, publish, staging
+from .release import Release, current, publish, staging
 from .settings import Settings
 from .sources import SourceFile, read_source
 from .validate import problems_from_report, shacl
@@ -113,6 +113,23 @@ def _describe(compiled: Compiled) -> None:
     compiled.version = version
 
 
+def fingerprint(settings: Settings) -> str:
+    """A hash of every input (data, ontology, shapes, base IRI, code version): equal means nothing to rebuild."""
+    from . import __version__
+
+    digest = hashlib.sha256(f"{__version__}\n{settings.base}\n".encode())
+    files = [settings.ontology_file, settings.shapes_file, *sorted(settings.data_dir.rglob("*"))]
+    for path in files:
+        if path.is_file():
+            digest.update(_rel(path, settings.root).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def is_current(settings: Settings) -> bool:
+    release = current(settings.out_dir)
+    return release is not None and release.info.get("inputs") == fingerprint(settings)
+
+
 def _rel(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
 
@@ -134,6 +151,7 @@ def build(settings: Settings, progress: Progress = _quiet) -> Release:
             "base": settings.base,
             "graphs": {str(k): len(v) for k, v in sorted(compiled.graphs.items())},
             "quads": len(quads),
+            "inputs": fingerprint(settings),
             "sources": {str(name): [_rel(p, settings.root) for p in paths]
                         for name, paths in sorted(compiled.assembly.graph_sources.items())},
         }

@@ -15,7 +15,7 @@ def run_query(settings: Settings, text: str, fmt: str) -> str:
     if release is None:
         raise UsageError(f"no build in {settings.out_dir}: run `b40graph build` first")
     store = ox.Store.read_only(str(release.store))
-    results = run_local(store, text, cap=None)
+    results = run_local(store, text, cap=None, union_default=True)
     if fmt == "table":
         return results.table()
     key = {"json": "json", "csv": "csv", "tsv": "tsv", "turtle": "ttl"}[fmt]

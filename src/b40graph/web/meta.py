@@ -1,0 +1,151 @@
+"""Home page, downloads, the VoID/DCAT description and the sitemap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, render_template, request, send_file
+
+from ..describe import dump_file
+from ..formats import DOCUMENT_FORMATS, DUMP_FORMATS, HTML, Format
+from ..release import current
+from ..vocab import PREFIXES
+from .errors import ApiError
+from .http import backend, choose, finish, local_url, settings
+from .resources import document, serialize
+
+bp = Blueprint("meta", __name__)
+HOME = """
+PREFIX b40: <https://w3id.org/b40/ontology#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?thing ?label ?date ?kind WHERE {
+  {{values}}
+  { ?thing a b40:Declaration ; dct:title ?label ; dct:issued ?date . BIND("declaration" AS ?kind) }
+  UNION { ?thing a b40:Network ; rdfs:label ?label . BIND("network" AS ?kind) FILTER(lang(?label) = "en") }
+  UNION { ?thing a b40:Municipality ; rdfs:label ?label . BIND("municipality" AS ?kind) FILTER(lang(?label) = "en") }
+  UNION { ?thing a <http://www.w3.org/2004/02/skos/core#Concept> ; <http://www.w3.org/2004/02/skos/core#prefLabel> ?label .
+          BIND("theme" AS ?kind) FILTER(lang(?label) = "en") }
+} ORDER BY ?kind ?date ?label LIMIT 2000"""
+
+
+@bp.app_template_filter("localurl")
+def _localurl(iri: str) -> str:
+    return local_url(iri) or iri
+
+
+@bp.route("/", methods=["GET", "HEAD"])
+def home() -> Response:
+    version = backend().version()
+    groups: dict[str, list[dict[str, str]]] = {}
+    for row in backend().select(HOME, {}):
+        entry = {"href": local_url(row["thing"].value) or row["thing"].value, "label": row["label"].value,
+                 "date": row["date"].value if "date" in row else ""}
+        groups.setdefault(row["kind"].value, []).append(entry)
+    body = render_template("home.html", title="B40 Balkan Cities Network declarations", groups=groups)
+    return finish(Response(body, content_type=HTML.content_type), version, HTML)
+
+
+def _dataset_iri() -> str:
+    return settings().base + "id/dataset"
+
+
+@bp.route("/.well-known/void", methods=["GET", "HEAD"])
+@bp.route("/.well-known/void.<ext>", methods=["GET", "HEAD"])
+def void(ext: str | None = None) -> Response:
+    offers = (*DOCUMENT_FORMATS[1:], HTML)  # RDF first: this is a machine's entry point
+    fmt = choose(offers, ext)
+    if fmt is HTML:
+        return document(_dataset_iri(), "/doc/dataset", "html")
+    version = backend().version()
+    graph = ox.NamedNode(settings().base + "graph/description")
+    quads = backend().quads(g=graph)
+    if not quads:
+        raise ApiError(404, "this dataset carries no description (it was not made by `b40graph build`)", "not-found")
+    triples = sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    response = Response(serialize(triples, quads, fmt), content_type=fmt.content_type)
+    alternates = [(f"/.well-known/void.{f.extension}", f) for f in offers if f is not fmt and f is not HTML]
+    return finish(response, version, fmt, alternates=alternates, canonical="/.well-known/void")
+
+
+@bp.route("/sitemap.xml", methods=["GET", "HEAD"])
+def sitemap() -> Response:
+    version = backend().version()
+    subjects = set()
+    base = settings().base + "id/"
+    for quad in backend().quads(p=ox.NamedNode(PREFIXES["rdf"] + "type"), limit=50000):
+        if isinstance(quad.subject, ox.NamedNode) and quad.subject.value.startswith(base):
+            subjects.add(quad.subject.value)
+    root = request.host_url.rstrip("/")
+    urls = ["/", "/sparql", "/download/", "/ontology"] + sorted(local_url(s) or s for s in subjects)
+    body = ['<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n']
+    body += [f"<url><loc>{root}{_xml(u)}</loc></url>\n" for u in urls]
+    body.append("</urlset>\n")
+    fmt = Format("sitemap", "Sitemap", "application/xml", (), "xml", "other")
+    return finish(Response("".join(body), content_type=fmt.content_type), version, fmt, vary=False)
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _release_dir() -> Path | None:
+    release = current(settings().out_dir)
+    return release.path if release is not None else None
+
+
+@bp.route("/download/", methods=["GET", "HEAD"])
+def downloads() -> Response:
+    version = backend().version()
+    folder = _release_dir()
+    files = []
+    for fmt in DUMP_FORMATS:
+        name = dump_file(fmt.extension)
+        if folder is not None and (folder / name).is_file():
+            files.append({"name": name, "label": fmt.label, "type": fmt.media_type,
+                          "size": (folder / name).stat().st_size, "gz": (folder / (name + ".gz")).stat().st_size})
+    graphs = [{"iri": g.value, "path": local_url(g.value)} for g in backend().graphs()]
+    body = render_template("downloads.html", title="Downloads", files=files, graphs=graphs,
+                           formats=DOCUMENT_FORMATS[1:])
+    return finish(Response(body, content_type=HTML.content_type), version, HTML)
+
+
+@bp.route("/download/<name>", methods=["GET", "HEAD"])
+def download(name: str) -> Response:
+    folder = _release_dir()
+    allowed = {dump_file(f.extension) for f in DUMP_FORMATS}
+    allowed |= {n + ".gz" for n in allowed} | {"shacl-report.ttl", "release.json"}
+    if folder is None or name not in allowed or not (folder / name).is_file():
+        raise ApiError(404, f"no download is called '{name}'; see /download/", "not-found")
+    version = backend().version()
+    fmt = next((f for f in DUMP_FORMATS if name.startswith(dump_file(f.extension))), None)
+    mimetype = fmt.media_type if fmt else ("text/turtle" if name.endswith(".ttl") else "application/json")
+    if name.endswith(".gz"):
+        response = send_file(folder / name, mimetype="application/gzip", conditional=False)
+    elif "gzip" in (request.headers.get("Accept-Encoding") or "") and (folder / (name + ".gz")).is_file():
+        response = send_file(folder / (name + ".gz"), mimetype=mimetype, conditional=False)
+        response.headers["Content-Encoding"] = "gzip"
+        response.vary.add("Accept-Encoding")
+    else:
+        response = send_file(folder / name, mimetype=mimetype, conditional=False)
+    if fmt is not None and fmt.charset and not name.endswith(".gz"):
+        response.headers["Content-Type"] = fmt.content_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return finish(response, version, Format(name, name, mimetype, (), "", "file"), vary=False)
+
+
+@bp.route("/download/graph/<path:path>", methods=["GET", "HEAD"])
+def download_graph(path: str) -> Response:
+    stem, _, ext = path.rpartition(".")
+    fmt = next((f for f in DOCUMENT_FORMATS[1:] if f.extension == ext), None)
+    if fmt is None or not stem:
+        raise ApiError(404, "name a graph and a format, e.g. /download/graph/reference.ttl", "not-found")
+    graph = ox.NamedNode(settings().base + "graph/" + stem)
+    quads = backend().quads(g=graph, limit=settings().result_cap * 100)
+    if not quads:
+        raise ApiError(404, f"this dataset has no graph <{graph.value}>", "not-found")
+    triples = [q.triple for q in quads]
+    response = Response(serialize(triples, quads, fmt), content_type=fmt.content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem.replace("/", "-")}.{fmt.extension}"'
+    return finish(response, backend().version(), fmt, vary=False)
