@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import PROV
 
@@ -53,7 +54,11 @@ def _parse_turtle(path: Path, what: str) -> Graph:
         graph.parse(path, format="turtle")
     except Exception as err:  # noqa: BLE001 - rdflib parsers raise many types
         raise DataError(Problem(f"the {what} does not parse: {err}", path)) from None
-    return graph
+    # Blank nodes (RDF lists of property chains) get canonical labels, so that dumps are byte-stable.
+    canonical = Graph()
+    for triple in to_canonical_graph(graph):
+        canonical.add(triple)
+    return canonical
 
 
 def read_sources(settings: Settings) -> list[SourceFile]:

@@ -41,7 +41,7 @@ def describe(graphs: Mapping[URIRef, Graph], mint: Minter, version: str, modifie
     g.add((ds, DCT.publisher, mint.network("b40")))
     g.add((ds, DCT.modified, Literal(modified, datatype=XSD.date)))
     g.add((ds, OWL.versionInfo, Literal(version)))
-    g.add((ds, DCAT["version"], Literal(version)))
+    g.add((ds, URIRef(str(DCAT) + "version"), Literal(version)))
     g.add((ds, VOID.sparqlEndpoint, mint("sparql")))
     g.add((ds, VOID.uriSpace, Literal(mint.base + "id/")))
     g.add((ds, VOID.triples, Literal(len(union))))

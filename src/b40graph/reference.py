@@ -114,7 +114,12 @@ def _read_turtle(path: Path, base: str, problems: Problems) -> Graph:
         match = re.search(r"line (\d+)", str(err))
         problems.add(f"the Turtle does not parse: {err}", path, int(match.group(1)) if match else None,
                      "fix the syntax at that line")
-    return graph
+    from rdflib.compare import to_canonical_graph
+
+    canonical = Graph()
+    for triple in to_canonical_graph(graph):
+        canonical.add(triple)
+    return canonical
 
 
 def _check_date(row: Row, col: str, problems: Problems) -> None:

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from b40graph.build import build
+from b40graph.release import Release
+from b40graph.settings import Settings
+from b40graph.store import EmbeddedBackend
+from b40graph.web.app import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = "https://w3id.org/b40/"
+
+
+def copy_project(dest: Path) -> Path:
+    for name in ("data", "ontology", "shapes"):
+        shutil.copytree(ROOT / name, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Release]:
+    out = tmp_path_factory.mktemp("dist")
+    settings = Settings(root=ROOT, out=out, query_timeout=3, query_workers=1)
+    return settings, build(settings)
+
+
+@pytest.fixture(scope="session")
+def store(built: tuple[Settings, Release]) -> ox.Store:
+    return ox.Store.read_only(str(built[1].store))
+
+
+def select(store: ox.Store, query: str) -> list[dict[str, str]]:
+    prefixes = """PREFIX b40: <https://w3id.org/b40/ontology#> PREFIX org: <http://www.w3.org/ns/org#>
+    PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    PREFIX dct: <http://purl.org/dc/terms/> PREFIX schema: <https://schema.org/> PREFIX time: <http://www.w3.org/2006/time#>
+    """
+    answer = store.query(prefixes + query, use_default_graph_as_union=True)
+    names = [v.value for v in answer.variables]
+    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in answer]
+
+
+@pytest.fixture(scope="session")
+def app(built: tuple[Settings, Release]):
+    settings, _ = built
+    backend = EmbeddedBackend(settings)
+    application = create_app(settings, backend)
+    application.config["TESTING"] = True
+    yield application
+    backend.close()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
