@@ -40,7 +40,7 @@ INCOMING = {
 DECLARATION_CLAUSES = """
 PREFIX b40: <https://w3id.org/b40/ontology#>
 PREFIX schema: <https://schema.org/>
-SELECT ?clause ?position ?text ?kind ?theme ?label WHERE {
+SELECT ?decl ?clause ?position ?text ?kind ?theme ?label WHERE {
   {{values}}
   ?decl b40:hasClause ?clause . ?clause schema:position ?position ; schema:text ?text ; a ?kind .
   FILTER(?kind IN (b40:OperativeClause, b40:PreambleClause))
@@ -58,7 +58,7 @@ SELECT ?decl ?person ?muni ?role ?date WHERE {
 THEME_CLAUSES = """
 PREFIX b40: <https://w3id.org/b40/ontology#>
 PREFIX schema: <https://schema.org/>
-SELECT ?decl ?clause ?position ?text ?label WHERE {
+SELECT ?theme ?decl ?clause ?position ?text ?label WHERE {
   {{values}}
   ?c b40:theme ?theme ; b40:statedIn ?clause ; b40:matchedLabel ?label .
   ?clause b40:clauseOf ?decl ; schema:position ?position ; schema:text ?text .

@@ -1,0 +1,221 @@
+"""Content negotiation, dereferencing, caching and the SPARQL endpoint, through the Flask test client."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from .conftest import BASE
+
+RESOURCES = ["declaration/2021-b40-founding-declaration", "municipality/prishtina", "person/merita-maliqi",
+             "theme/climate-action", "network/b40", "country/xk", "place/sofia", "event/2025-sofia-summit"]
+RDF = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
+       "application/rdf+xml": "xml", "application/trig": "trig", "application/n-quads": "nquads",
+       "application/json": "json-ld"}
+
+
+@pytest.mark.parametrize("path", RESOURCES)
+def test_thing_iri_303_to_document(client, path):
+    r = client.get(f"/id/{path}", headers={"Accept": "text/turtle"})
+    assert r.status_code == 303
+    assert r.headers["Location"].endswith(f"/doc/{path}")
+
+
+@pytest.mark.parametrize("path", RESOURCES)
+@pytest.mark.parametrize("accept,expected", [
+    ("text/turtle", "text/turtle"), ("application/ld+json", "application/ld+json"),
+    ("application/json", "application/ld+json"), ("application/n-triples", "application/n-triples"),
+    ("application/rdf+xml", "application/rdf+xml"), ("application/trig", "application/trig"),
+    ("application/n-quads", "application/n-quads"),
+    ("text/html;q=0.5, text/turtle;q=0.9", "text/turtle"),
+    ("application/rdf+xml;q=0.4, application/ld+json;q=0.8, */*;q=0.1", "application/ld+json"),
+    ("text/*", "text/html"), ("*/*", "text/html"), ("image/png, text/turtle;q=0.2", "text/turtle"),
+])
+def test_document_conneg(client, path, accept, expected):
+    r = client.get(f"/doc/{path}", headers={"Accept": accept})
+    assert r.status_code == 200
+    assert r.mimetype == expected
+    assert "Accept" in r.headers["Vary"]
+    assert 'rel="canonical"' in r.headers["Link"] and 'rel="alternate"' in r.headers["Link"]
+    assert r.headers["ETag"] and r.headers["Last-Modified"]
+    if expected != "text/html":
+        fmt = RDF[expected]
+        if fmt in ("trig", "nquads"):
+            from rdflib import Dataset
+
+            ds = Dataset()
+            ds.parse(data=r.data, format=fmt)
+            assert any(q[0] == URIRef(BASE + "id/" + path) for q in ds.quads())
+        else:
+            assert (URIRef(BASE + "id/" + path), None, None) in Graph().parse(data=r.data, format=fmt)
+
+
+@pytest.mark.parametrize("path", RESOURCES[:4])
+def test_formats_parse_to_isomorphic_graphs(client, path):
+    ttl = Graph().parse(data=client.get(f"/doc/{path}.ttl").data, format="turtle")
+    for ext, fmt in (("jsonld", "json-ld"), ("nt", "nt"), ("rdf", "xml")):
+        other = Graph().parse(data=client.get(f"/doc/{path}.{ext}").data, format=fmt)
+        assert isomorphic(ttl, other), ext
+
+
+def test_extension_and_format_override_accept(client):
+    r = client.get("/doc/municipality/prishtina.nt", headers={"Accept": "text/html"})
+    assert r.mimetype == "application/n-triples"
+    r = client.get("/doc/municipality/prishtina?format=ttl", headers={"Accept": "text/html"})
+    assert r.mimetype == "text/turtle"
+
+
+def test_406_lists_offered_types(client):
+    r = client.get("/doc/municipality/prishtina", headers={"Accept": "image/png"})
+    assert r.status_code == 406
+    assert b"text/turtle" in r.data and b"application/ld+json" in r.data
+
+
+def test_conditional_get_and_head(client):
+    r = client.get("/doc/municipality/prishtina", headers={"Accept": "text/turtle"})
+    etag = r.headers["ETag"]
+    again = client.get("/doc/municipality/prishtina", headers={"Accept": "text/turtle", "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    since = client.get("/doc/municipality/prishtina", headers={"Accept": "text/turtle",
+                                                                 "If-Modified-Since": r.headers["Last-Modified"]})
+    assert since.status_code == 304
+    garbage = client.get("/doc/municipality/prishtina", headers={"If-None-Match": "}{", "If-Modified-Since": "nope"})
+    assert garbage.status_code == 200
+    head = client.head("/doc/municipality/prishtina", headers={"Accept": "text/turtle"})
+    assert head.status_code == 200 and head.data == b"" and head.mimetype == "text/turtle"
+
+
+def test_unknown_iri_404_in_client_format(client):
+    r = client.get("/doc/municipality/atlantis", headers={"Accept": "application/ld+json"})
+    assert r.status_code == 404 and json.loads(r.data)["error"] == "not-found"
+    r = client.get("/doc/municipality/atlantis", headers={"Accept": "text/turtle"})
+    assert r.status_code == 404 and len(Graph().parse(data=r.data, format="turtle")) == 0
+    assert client.get("/id/municipality/atlantis").status_code == 404
+    assert client.get("/doc/../../etc/passwd").status_code == 404
+
+
+def test_description_has_labels_and_incoming_links(client):
+    g = Graph().parse(data=client.get("/doc/municipality/prishtina.ttl").data, format="turtle")
+    muni = URIRef(BASE + "id/municipality/prishtina")
+    assert (muni, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("Municipality of Prishtina", lang="en")) in g
+    assert (URIRef(BASE + "id/declaration/2021-b40-founding-declaration/signature/prishtina"),
+            URIRef("https://w3id.org/b40/ontology#onBehalfOf"), muni) in g
+    assert (URIRef(BASE + "id/country/xk"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("Kosovo", lang="en")) in g
+
+
+def test_html_pages_show_labels_views_and_escape(client):
+    page = client.get("/doc/declaration/2021-b40-founding-declaration", headers={"Accept": "text/html"}).data.decode()
+    assert "Merita Maliqi" in page and "Climate action" in page and "Head of International Cooperation" in page
+    assert '<script type="application/ld+json">' in page
+    theme = client.get("/doc/theme/climate-action", headers={"Accept": "text/html"}).data.decode()
+    assert "Clauses that commit to this theme" in theme and "climate change" in theme
+    muni = client.get("/doc/municipality/prishtina", headers={"Accept": "text/html"}).data.decode()
+    assert "Signatures" in muni and "Members" not in muni.split("Incoming links")[0][:0]
+
+
+def test_ontology_served_with_docs(client):
+    r = client.get("/ontology", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=r.data, format="turtle")
+    assert (URIRef("https://w3id.org/b40/ontology#signed"), None, None) in g
+    html = client.get("/ontology", headers={"Accept": "text/html"}).data.decode()
+    assert 'id="Signature"' in html and 'id="commitsTo"' in html
+
+
+def test_void_and_sitemap(client):
+    r = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=r.data, format="turtle")
+    ds = URIRef(BASE + "id/dataset")
+    void = "http://rdfs.org/ns/void#"
+    assert (ds, URIRef(void + "sparqlEndpoint"), URIRef(BASE + "sparql")) in g
+    assert len(list(g.objects(ds, URIRef(void + "dataDump")))) == 5
+    assert int(g.value(ds, URIRef(void + "triples"))) > 2500
+    assert client.get("/sitemap.xml").data.count(b"<url>") > 50
+
+
+@pytest.mark.parametrize("name,fmt", [("b40.ttl", "turtle"), ("b40.nt", "nt"), ("b40.jsonld", "json-ld")])
+def test_downloads(client, name, fmt):
+    r = client.get(f"/download/{name}")
+    assert r.status_code == 200 and len(Graph().parse(data=r.data, format=fmt)) > 3000
+    assert client.get(f"/download/{name}.gz").mimetype == "application/gzip"
+    assert client.get("/download/..%2Fb40.ttl").status_code == 404
+    graph = client.get("/download/graph/reference.ttl")
+    assert graph.status_code == 200 and len(Graph().parse(data=graph.data, format="turtle")) > 100
+
+
+QUERY = "PREFIX b40: <https://w3id.org/b40/ontology#> SELECT ?p WHERE { ?d b40:signatory ?p }"
+
+
+@pytest.mark.parametrize("accept,mime", [("application/sparql-results+json", "application/sparql-results+json"),
+                                         ("application/sparql-results+xml", "application/sparql-results+xml"),
+                                         ("text/csv", "text/csv"), ("text/tab-separated-values", "text/tab-separated-values"),
+                                         (None, "application/sparql-results+json")])
+def test_sparql_select_formats(client, accept, mime):
+    r = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": accept} if accept else {})
+    assert r.status_code == 200 and r.mimetype == mime
+    if mime.endswith("json"):
+        assert len(json.loads(r.data)["results"]["bindings"]) == 22
+    if mime == "text/csv":
+        assert r.data.count(b"\r\n") == 23
+
+
+def test_sparql_post_forms_and_refusals(client):
+    r = client.post("/sparql", data={"query": QUERY})
+    assert r.status_code == 200
+    r = client.post("/sparql", data=QUERY, content_type="application/sparql-query")
+    assert r.status_code == 200
+    c = client.post("/sparql", data="CONSTRUCT WHERE { ?s a <https://w3id.org/b40/ontology#Declaration> }",
+                    content_type="application/sparql-query")
+    assert c.mimetype == "text/turtle" and len(Graph().parse(data=c.data, format="turtle")) == 2
+    for body, ctype in (("INSERT DATA { <a:a> <a:b> <a:c> }", "application/sparql-update"),):
+        assert client.post("/sparql", data=body, content_type=ctype).status_code == 403
+    assert client.get("/sparql", query_string={"query": "DROP ALL"}).status_code == 403
+    assert client.get("/sparql", query_string={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}).status_code == 400
+    assert client.get("/sparql", query_string={"query": "SELECT * FROM <http://example.org/x> { ?s ?p ?o }"}).status_code == 400
+    assert client.get("/sparql?query=ASK{}&query=ASK{}").status_code == 400
+    bad = client.get("/sparql", query_string={"query": "SELEC * {"})
+    assert bad.status_code == 400 and b"SELECT" in bad.data
+    assert client.post("/sparql", data="x", content_type="text/plain").status_code == 415
+
+
+def test_sparql_result_cap_is_told_not_truncated(app):
+    from b40graph.store import EmbeddedBackend
+    from b40graph.web.app import create_app
+
+    settings = app.config["B40_SETTINGS"].with_(result_cap=5)
+    backend = EmbeddedBackend(settings)
+    try:
+        client = create_app(settings, backend).test_client()
+        r = client.get("/sparql", query_string={"query": QUERY})
+        assert r.status_code == 422 and b"cap" in r.data
+    finally:
+        backend.close()
+
+
+def test_sparql_timeout_stops_runaway_query(app):
+    from b40graph.store import EmbeddedBackend
+    from b40graph.web.app import create_app
+
+    settings = app.config["B40_SETTINGS"].with_(query_timeout=1.0)
+    backend = EmbeddedBackend(settings)
+    try:
+        client = create_app(settings, backend).test_client()
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        r = client.get("/sparql", query_string={"query": slow})
+        assert r.status_code == 503 and b"time limit" in r.data
+        ok = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+        assert ok.status_code == 200 and json.loads(ok.data)["boolean"] is True
+    finally:
+        backend.close()
+
+
+def test_service_description_and_html_query_page(client):
+    r = client.get("/sparql", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=r.data, format="turtle")
+    assert (None, URIRef("http://www.w3.org/ns/sparql-service-description#endpoint"), None) in g
+    page = client.get("/sparql", headers={"Accept": "text/html"}).data.decode()
+    assert "<form" in page and "Who signed" in page
+    table = client.get("/sparql", query_string={"query": QUERY, "format": "html"}).data.decode()
+    assert table.count("<tr>") == 23
