@@ -59,7 +59,7 @@ def endpoint() -> Response:
         raise ApiError(400, "the query is empty", "bad-query")
     shape = inspect(query, settings().max_query_bytes)
     known = {g.value for g in backend().graphs()}
-    for iri in shape.from_graphs + shape.from_named + default_graphs + named_graphs:
+    for iri in shape.from_graphs + shape.from_named:  # protocol graph parameters name store graphs only
         if iri not in known:
             raise QueryError(f"<{iri}> is not a graph of this dataset; this endpoint never fetches remote data "
                              "(graphs: see the service description at /sparql)", 400, "unknown-graph")
