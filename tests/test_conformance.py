@@ -47,7 +47,6 @@ def _run(*args: str) -> str:
     return done.stdout
 
 
-@pytest.mark.xfail(reason="19/20 pass; query_content_type_construct answers 400 (open, see README)", strict=False)
 def test_protocol_suite(server):
     out = _run("run_protocol.py", "sparql11/protocol/manifest.ttl", "--query-url", server, "--skip-update")
     assert "20 passed, 0 failed" in out, out

@@ -26,6 +26,7 @@ class Job:
     cap: int
     default_graph: list[str] | None
     named_graphs: list[str] | None
+    base_iri: str | None = None
 
 
 def _worker(conn: Connection) -> None:  # runs in the child process
@@ -45,7 +46,8 @@ def _worker(conn: Connection) -> None:  # runs in the child process
             if store is None:
                 stores.clear()
                 store = stores[job.store] = ox.Store.read_only(job.store)
-            results = run_local(store, job.query, job.cap, job.default_graph, job.named_graphs, union_default=True)
+            results = run_local(store, job.query, job.cap, job.default_graph, job.named_graphs, union_default=True,
+                                base_iri=job.base_iri)
             if job.fmt == "results":
                 conn.send(("ok", results))
             else:

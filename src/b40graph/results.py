@@ -182,8 +182,9 @@ def collect(answer: object, cap: int | None) -> Results:
 
 
 def run_local(store: ox.Store, query: str, cap: int | None, default_graph: list[str] | None = None,
-              named_graphs: list[str] | None = None, union_default: bool = False) -> Results:
-    kwargs: dict[str, object] = {}
+              named_graphs: list[str] | None = None, union_default: bool = False,
+              base_iri: str | None = None) -> Results:
+    kwargs: dict[str, object] = {"base_iri": base_iri} if base_iri else {}
     if default_graph:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
     elif union_default:

@@ -40,7 +40,7 @@ class Backend(Protocol):
     def select(self, text: str, bindings: dict[str, Term]) -> list[dict[str, Term]]: ...
 
     def query(self, text: str, fmt: str, default_graph: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> tuple[str, object]: ...
+              named_graphs: list[str] | None = None, base_iri: str | None = None) -> tuple[str, object]: ...
 
     def close(self) -> None: ...
 
@@ -107,10 +107,10 @@ class EmbeddedBackend:
         return sorted((g for g in self._refresh().named_graphs() if isinstance(g, ox.NamedNode)), key=str)
 
     def query(self, text: str, fmt: str, default_graph: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> tuple[str, object]:
+              named_graphs: list[str] | None = None, base_iri: str | None = None) -> tuple[str, object]:
         self._refresh()
         assert self._path is not None
-        job = Job(str(self._path), text, fmt, self.settings.result_cap, default_graph, named_graphs)
+        job = Job(str(self._path), text, fmt, self.settings.result_cap, default_graph, named_graphs, base_iri)
         return self.pool.run(job)
 
     def close(self) -> None:

@@ -67,13 +67,15 @@ def endpoint() -> Response:
     fmt = choose(offers)
     version = backend().version()
     if fmt is HTML:
-        status, payload = backend().query(query, "results", default_graphs or None, named_graphs or None)
+        status, payload = backend().query(query, "results", default_graphs or None, named_graphs or None,
+                                          request.base_url)
         assert isinstance(payload, Results)
         body = render_template("sparql.html", title="SPARQL results", query=query, results=_table(payload),
                                examples=examples.EXAMPLES, kind=payload.kind)
         response = Response(body, content_type=HTML.content_type)
     else:
-        status, payload = backend().query(query, fmt.key, default_graphs or None, named_graphs or None)
+        status, payload = backend().query(query, fmt.key, default_graphs or None, named_graphs or None,
+                                          request.base_url)
         _, body_bytes = payload  # type: ignore[misc]
         response = Response(body_bytes, content_type=fmt.content_type)
     response.cache_control.public = True
