@@ -73,7 +73,11 @@ def test_theme_label_matching_nothing(project, capsys):
 
 def test_shape_violation_in_reference_data(project, capsys):
     # A municipality whose English name is gone: its label is no longer English-tagged and it has no country.
-    _edit(project / "data/places.csv", "pula,City,Pula,Pula,hr,hr,,Q4656,3192224", "pula,City,Pula,Pula,hr,zz,,Q4656,3192224")
+    _edit(
+        project / "data/places.csv",
+        "pula,City,Pula,Pula,hr,hr,,Q4656,3192224",
+        "pula,City,Pula,Pula,hr,zz,,Q4656,3192224",
+    )
     _fails(project, capsys, "places.csv", "'zz'")
 
 
@@ -84,11 +88,17 @@ def test_validate_reports_without_writing(project, capsys):
 
 def test_shacl_violation_names_file_and_line(project, capsys):
     # Remove the operative lead-in: every clause becomes preamble, so no commitment is left.
-    _edit(project / "data/declarations/2025-02-24-b40-sofia-summit-declaration.md",
-          "Recognizing the critical need", "Recognizing the critical need")
+    _edit(
+        project / "data/declarations/2025-02-24-b40-sofia-summit-declaration.md",
+        "Recognizing the critical need",
+        "Recognizing the critical need",
+    )
     path = project / "data/themes.ttl"
-    path.write_text("@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n<id/themes> a skos:ConceptScheme .\n"
-                    "<id/theme/x> a skos:Concept ; skos:prefLabel \"Nothing that matches\"@en .\n", encoding="utf-8")
+    path.write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n<id/themes> a skos:ConceptScheme .\n"
+        '<id/theme/x> a skos:Concept ; skos:prefLabel "Nothing that matches"@en .\n',
+        encoding="utf-8",
+    )
     err = _fails(project, capsys, "2025-02-24-b40-sofia-summit-declaration.md")
     assert "theme" in err.lower()
 

@@ -18,18 +18,32 @@ SOFIA = BASE + "id/declaration/2025-b40-sofia-summit-declaration"
 
 
 def test_22_signatories_with_municipality_and_role(store):
-    rows = select(store, f"""SELECT ?given ?family ?muni ?role ?date WHERE {{
+    rows = select(
+        store,
+        f"""SELECT ?given ?family ?muni ?role ?date WHERE {{
       <{FOUNDING}> b40:hasSignature ?s . ?s prov:agent ?p ; b40:onBehalfOf ?muni ; prov:hadRole/rdfs:label ?role ;
-      dct:date ?date . ?p foaf:givenName ?given ; foaf:familyName ?family }}""")
+      dct:date ?date . ?p foaf:givenName ?given ; foaf:familyName ?family }}""",
+    )
     assert len(rows) == 22
     assert len({r["muni"] for r in rows}) == 22
     by_muni = {r["muni"].rsplit("/", 1)[-1]: r for r in rows}
-    assert by_muni["prishtina"] == {"given": "Merita", "family": "Maliqi", "muni": BASE + "id/municipality/prishtina",
-                                    "role": "Head of International Cooperation and EU Integration", "date": "2021-11-30"}
+    assert by_muni["prishtina"] == {
+        "given": "Merita",
+        "family": "Maliqi",
+        "muni": BASE + "id/municipality/prishtina",
+        "role": "Head of International Cooperation and EU Integration",
+        "date": "2021-11-30",
+    }
     assert (by_muni["constanta"]["given"], by_muni["constanta"]["family"], by_muni["constanta"]["role"]) == (
-        "Ionuț", "Rusu", "Deputy Mayor")
+        "Ionuț",
+        "Rusu",
+        "Deputy Mayor",
+    )
     assert (by_muni["canakkale"]["given"], by_muni["canakkale"]["family"], by_muni["canakkale"]["role"]) == (
-        "Rebiye Turan", "Ünüvar", "Deputy Mayor")
+        "Rebiye Turan",
+        "Ünüvar",
+        "Deputy Mayor",
+    )
     assert by_muni["istanbul"]["family"] == "İmamoğlu"
     assert by_muni["kirklareli"]["family"] == "Kesimoğlu"
     assert by_muni["prizren"]["role"] == "Director of Tourism and Economic Development"
@@ -47,16 +61,24 @@ def test_sofia_declaration_names_no_signatories(store):
 
 
 def test_founding_membership_of_all_22(store):
-    rows = select(store, """SELECT ?m ?since WHERE { GRAPH ?g { ?ms org:member ?m ; org:organization ?n ;
-      org:role ?role ; org:memberDuring/time:hasBeginning/time:inXSDDate ?since } }""")
+    rows = select(
+        store,
+        """SELECT ?m ?since WHERE { GRAPH ?g { ?ms org:member ?m ; org:organization ?n ;
+      org:role ?role ; org:memberDuring/time:hasBeginning/time:inXSDDate ?since } }""",
+    )
     assert len(rows) == 22 and {r["since"] for r in rows} == {"2021-11-30"}
-    inferred = select(store, f"""SELECT ?m WHERE {{ GRAPH <{BASE}graph/inferred> {{ ?m org:memberOf <{BASE}id/network/b40> }} }}""")
+    inferred = select(
+        store, f"""SELECT ?m WHERE {{ GRAPH <{BASE}graph/inferred> {{ ?m org:memberOf <{BASE}id/network/b40> }} }}"""
+    )
     assert len(inferred) == 22
 
 
 def test_themes_with_the_clause_that_shows_them(store):
-    rows = select(store, """SELECT ?d ?theme ?pos ?label WHERE { ?d b40:hasCommitment ?c . ?c b40:theme ?theme ;
-      b40:matchedLabel ?label ; b40:statedIn ?clause . ?clause schema:position ?pos ; a b40:OperativeClause }""")
+    rows = select(
+        store,
+        """SELECT ?d ?theme ?pos ?label WHERE { ?d b40:hasCommitment ?c . ?c b40:theme ?theme ;
+      b40:matchedLabel ?label ; b40:statedIn ?clause . ?clause schema:position ?pos ; a b40:OperativeClause }""",
+    )
     found = {(r["d"], r["theme"].rsplit("/", 1)[-1], int(r["pos"])) for r in rows}
     assert (FOUNDING, "climate-action", 10) in found
     assert (SOFIA, "green-energy", 5) in found
@@ -66,8 +88,11 @@ def test_themes_with_the_clause_that_shows_them(store):
 
 
 def test_dates_and_events(store):
-    rows = select(store, """SELECT ?d ?issued ?event ?start ?end WHERE { ?d a b40:Declaration ; dct:issued ?issued ;
-      b40:adoptedAt ?event . ?event schema:startDate ?start ; schema:endDate ?end }""")
+    rows = select(
+        store,
+        """SELECT ?d ?issued ?event ?start ?end WHERE { ?d a b40:Declaration ; dct:issued ?issued ;
+      b40:adoptedAt ?event . ?event schema:startDate ?start ; schema:endDate ?end }""",
+    )
     got = {r["d"]: (r["issued"], r["event"].rsplit("/", 1)[-1], r["start"], r["end"]) for r in rows}
     assert got[FOUNDING] == ("2021-11-30", "2021-istanbul-kickoff", "2021-11-29", "2021-11-30")
     assert got[SOFIA] == ("2025-02-24", "2025-sofia-summit", "2025-02-24", "2025-02-24")
@@ -81,10 +106,19 @@ def test_inferred_graph_holds_plain_relations(store):
 
 def test_named_graph_per_source_with_provenance(store):
     graphs = {g.value for g in store.named_graphs()}
-    assert {BASE + "graph/reference", BASE + "graph/ontology", BASE + "graph/inferred", BASE + "graph/description",
-            BASE + "graph/declaration/2021-b40-founding-declaration"} <= graphs
-    rows = select(store, f"""SELECT ?src ?sum WHERE {{ <{BASE}graph/declaration/2021-b40-founding-declaration>
-      prov:wasDerivedFrom ?src . ?src <http://spdx.org/rdf/terms#checksum>/<http://spdx.org/rdf/terms#checksumValue> ?sum }}""")
+    assert {
+        BASE + "graph/reference",
+        BASE + "graph/ontology",
+        BASE + "graph/inferred",
+        BASE + "graph/description",
+        BASE + "graph/declaration/2021-b40-founding-declaration",
+    } <= graphs
+    rows = select(
+        store,
+        f"""SELECT ?src ?sum WHERE {{ <{BASE}graph/declaration/2021-b40-founding-declaration>
+      prov:wasDerivedFrom ?src .
+      ?src <http://spdx.org/rdf/terms#checksum>/<http://spdx.org/rdf/terms#checksumValue> ?sum }}""",
+    )
     import hashlib
 
     raw = (ROOT / "data/declarations/2021-11-30-b40-founding-declaration.md").read_bytes()
@@ -93,7 +127,7 @@ def test_named_graph_per_source_with_provenance(store):
 
 def test_full_text_is_verbatim(store):
     rows = select(store, f"SELECT ?t WHERE {{ <{FOUNDING}> schema:text ?t }}")
-    source = (ROOT.parent / "shared/sources/2021-11-30-b40-founding-declaration.txt")
+    source = ROOT.parent / "shared/sources/2021-11-30-b40-founding-declaration.txt"
     expected = source.read_text(encoding="utf-8") if source.exists() else None
     assert len(rows) == 1
     if expected is not None:
@@ -135,7 +169,7 @@ def test_jsonld_has_readable_context(built):
 
 
 def test_output_is_deterministic(built, tmp_path):
-    settings, first = built
+    first = built[1]
     second = build(Settings(root=ROOT, out=tmp_path))
     for name in ("b40.trig", "b40.nq", "b40.ttl", "b40.nt", "b40.jsonld", "b40.ttl.gz", "shacl-report.ttl"):
         assert filecmp.cmp(first.path / name, second.path / name, shallow=False), name

@@ -10,11 +10,25 @@ from rdflib.compare import isomorphic
 
 from .conftest import BASE
 
-RESOURCES = ["declaration/2021-b40-founding-declaration", "municipality/prishtina", "person/merita-maliqi",
-             "theme/climate-action", "network/b40", "country/xk", "place/sofia", "event/2025-sofia-summit"]
-RDF = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
-       "application/rdf+xml": "xml", "application/trig": "trig", "application/n-quads": "nquads",
-       "application/json": "json-ld"}
+RESOURCES = [
+    "declaration/2021-b40-founding-declaration",
+    "municipality/prishtina",
+    "person/merita-maliqi",
+    "theme/climate-action",
+    "network/b40",
+    "country/xk",
+    "place/sofia",
+    "event/2025-sofia-summit",
+]
+RDF = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/trig": "trig",
+    "application/n-quads": "nquads",
+    "application/json": "json-ld",
+}
 
 
 @pytest.mark.parametrize("path", RESOURCES)
@@ -25,15 +39,23 @@ def test_thing_iri_303_to_document(client, path):
 
 
 @pytest.mark.parametrize("path", RESOURCES)
-@pytest.mark.parametrize("accept,expected", [
-    ("text/turtle", "text/turtle"), ("application/ld+json", "application/ld+json"),
-    ("application/json", "application/ld+json"), ("application/n-triples", "application/n-triples"),
-    ("application/rdf+xml", "application/rdf+xml"), ("application/trig", "application/trig"),
-    ("application/n-quads", "application/n-quads"),
-    ("text/html;q=0.5, text/turtle;q=0.9", "text/turtle"),
-    ("application/rdf+xml;q=0.4, application/ld+json;q=0.8, */*;q=0.1", "application/ld+json"),
-    ("text/*", "text/html"), ("*/*", "text/html"), ("image/png, text/turtle;q=0.2", "text/turtle"),
-])
+@pytest.mark.parametrize(
+    "accept,expected",
+    [
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/json", "application/ld+json"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("application/trig", "application/trig"),
+        ("application/n-quads", "application/n-quads"),
+        ("text/html;q=0.5, text/turtle;q=0.9", "text/turtle"),
+        ("application/rdf+xml;q=0.4, application/ld+json;q=0.8, */*;q=0.1", "application/ld+json"),
+        ("text/*", "text/html"),
+        ("*/*", "text/html"),
+        ("image/png, text/turtle;q=0.2", "text/turtle"),
+    ],
+)
 def test_document_conneg(client, path, accept, expected):
     r = client.get(f"/doc/{path}", headers={"Accept": accept})
     assert r.status_code == 200
@@ -79,8 +101,10 @@ def test_conditional_get_and_head(client):
     etag = r.headers["ETag"]
     again = client.get("/doc/municipality/prishtina", headers={"Accept": "text/turtle", "If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
-    since = client.get("/doc/municipality/prishtina", headers={"Accept": "text/turtle",
-                                                                 "If-Modified-Since": r.headers["Last-Modified"]})
+    since = client.get(
+        "/doc/municipality/prishtina",
+        headers={"Accept": "text/turtle", "If-Modified-Since": r.headers["Last-Modified"]},
+    )
     assert since.status_code == 304
     garbage = client.get("/doc/municipality/prishtina", headers={"If-None-Match": "}{", "If-Modified-Since": "nope"})
     assert garbage.status_code == 200
@@ -100,10 +124,21 @@ def test_unknown_iri_404_in_client_format(client):
 def test_description_has_labels_and_incoming_links(client):
     g = Graph().parse(data=client.get("/doc/municipality/prishtina.ttl").data, format="turtle")
     muni = URIRef(BASE + "id/municipality/prishtina")
-    assert (muni, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("Municipality of Prishtina", lang="en")) in g
-    assert (URIRef(BASE + "id/declaration/2021-b40-founding-declaration/signature/prishtina"),
-            URIRef("https://w3id.org/b40/ontology#onBehalfOf"), muni) in g
-    assert (URIRef(BASE + "id/country/xk"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("Kosovo", lang="en")) in g
+    assert (
+        muni,
+        URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+        Literal("Municipality of Prishtina", lang="en"),
+    ) in g
+    assert (
+        URIRef(BASE + "id/declaration/2021-b40-founding-declaration/signature/prishtina"),
+        URIRef("https://w3id.org/b40/ontology#onBehalfOf"),
+        muni,
+    ) in g
+    assert (
+        URIRef(BASE + "id/country/xk"),
+        URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+        Literal("Kosovo", lang="en"),
+    ) in g
 
 
 def test_html_pages_show_labels_views_and_escape(client):
@@ -148,10 +183,16 @@ def test_downloads(client, name, fmt):
 QUERY = "PREFIX b40: <https://w3id.org/b40/ontology#> SELECT ?p WHERE { ?d b40:signatory ?p }"
 
 
-@pytest.mark.parametrize("accept,mime", [("application/sparql-results+json", "application/sparql-results+json"),
-                                         ("application/sparql-results+xml", "application/sparql-results+xml"),
-                                         ("text/csv", "text/csv"), ("text/tab-separated-values", "text/tab-separated-values"),
-                                         (None, "application/sparql-results+json")])
+@pytest.mark.parametrize(
+    "accept,mime",
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        (None, "application/sparql-results+json"),
+    ],
+)
 def test_sparql_select_formats(client, accept, mime):
     r = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": accept} if accept else {})
     assert r.status_code == 200 and r.mimetype == mime
@@ -166,14 +207,25 @@ def test_sparql_post_forms_and_refusals(client):
     assert r.status_code == 200
     r = client.post("/sparql", data=QUERY, content_type="application/sparql-query")
     assert r.status_code == 200
-    c = client.post("/sparql", data="CONSTRUCT WHERE { ?s a <https://w3id.org/b40/ontology#Declaration> }",
-                    content_type="application/sparql-query")
+    c = client.post(
+        "/sparql",
+        data="CONSTRUCT WHERE { ?s a <https://w3id.org/b40/ontology#Declaration> }",
+        content_type="application/sparql-query",
+    )
     assert c.mimetype == "text/turtle" and len(Graph().parse(data=c.data, format="turtle")) == 2
     for body, ctype in (("INSERT DATA { <a:a> <a:b> <a:c> }", "application/sparql-update"),):
         assert client.post("/sparql", data=body, content_type=ctype).status_code == 403
     assert client.get("/sparql", query_string={"query": "DROP ALL"}).status_code == 403
-    assert client.get("/sparql", query_string={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}).status_code == 400
-    assert client.get("/sparql", query_string={"query": "SELECT * FROM <http://example.org/x> { ?s ?p ?o }"}).status_code == 400
+    assert (
+        client.get(
+            "/sparql", query_string={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.get("/sparql", query_string={"query": "SELECT * FROM <http://example.org/x> { ?s ?p ?o }"}).status_code
+        == 400
+    )
     assert client.get("/sparql?query=ASK{}&query=ASK{}").status_code == 400
     bad = client.get("/sparql", query_string={"query": "SELEC * {"})
     assert bad.status_code == 400 and b"SELECT" in bad.data

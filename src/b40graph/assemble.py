@@ -140,13 +140,15 @@ def _role_title(sig: SignatureBlock, slug: str, ref: Reference) -> str:
     the leftmost ' of ' whose remainder names the municipality the signature is for."""
     words = sig.role.split(" ")
     for i, word in enumerate(words):
-        if word.lower() == "of" and 0 < i < len(words) - 1:
-            if ref.resolve_municipality(" ".join(words[i + 1 :])) == slug:
-                return " ".join(words[:i])
+        remainder = " ".join(words[i + 1 :])
+        if word.lower() == "of" and 0 < i < len(words) - 1 and ref.resolve_municipality(remainder) == slug:
+            return " ".join(words[:i])
     return sig.role
 
 
-def add_declaration(asm: Assembly, src: SourceFile, ref: Reference, mint: Minter, root: Path, problems: Problems) -> None:
+def add_declaration(
+    asm: Assembly, src: SourceFile, ref: Reference, mint: Minter, root: Path, problems: Problems
+) -> None:
     path = src.path
     parsed = parse_text(path, src.body, src.body_first_line)
     asm.parsed[src.id] = parsed
@@ -162,7 +164,7 @@ def add_declaration(asm: Assembly, src: SourceFile, ref: Reference, mint: Minter
     g.add((decl, DCT.title, Literal(str(src.meta["title"]), lang=lang)))
     g.add((decl, RDFS.label, Literal(str(src.meta["title"]), lang=lang)))
     g.add((decl, DCT.issued, Literal(src.adopted)))
-    g.add((decl, DCT.language, ISO639[lang.split("-")[0].lower()]))
+    g.add((decl, DCT.language, ISO639[lang.split("-", maxsplit=1)[0].lower()]))
     g.add((decl, SCHEMA.text, Literal(src.body, lang=lang)))
     if src.meta.get("url"):
         g.add((decl, SCHEMA.url, URIRef(str(src.meta["url"]))))
@@ -174,24 +176,40 @@ def add_declaration(asm: Assembly, src: SourceFile, ref: Reference, mint: Minter
     network_slug = str(src.meta.get("publisher") or "")
     if network_slug:
         if network_slug not in ref.network_slugs:
-            problems.add(f"publisher '{network_slug}' is not a network in data/network.ttl", path, line.get("publisher"),
-                         f"use one of: {', '.join(ref.network_slugs)}")
+            problems.add(
+                f"publisher '{network_slug}' is not a network in data/network.ttl",
+                path,
+                line.get("publisher"),
+                f"use one of: {', '.join(ref.network_slugs)}",
+            )
         g.add((decl, DCT.publisher, mint.network(network_slug)))
     if src.meta.get("event"):
         event = str(src.meta["event"])
         if event not in ref.events:
-            problems.add(f"event '{event}' is not in data/events.csv", path, line.get("event"),
-                         f"use one of: {', '.join(sorted(ref.events))}, or add a row to data/events.csv")
+            problems.add(
+                f"event '{event}' is not in data/events.csv",
+                path,
+                line.get("event"),
+                f"use one of: {', '.join(sorted(ref.events))}, or add a row to data/events.csv",
+            )
         g.add((decl, B40.adoptedAt, mint.event(event)))
     if src.meta.get("place"):
         place = str(src.meta["place"])
         if place not in ref.places:
-            problems.add(f"place '{place}' is not in data/places.csv", path, line.get("place"),
-                         "use a slug from data/places.csv, or add the place")
+            problems.add(
+                f"place '{place}' is not in data/places.csv",
+                path,
+                line.get("place"),
+                "use a slug from data/places.csv, or add the place",
+            )
         g.add((decl, SCHEMA.locationCreated, mint.place(place)))
     if parsed.date is not None and parsed.date != src.adopted:
-        problems.add(f"the text says 'Date: {parsed.date:%d.%m.%Y}' but the front matter says adopted: {src.adopted}",
-                     path, parsed.date_line, "make the front matter's 'adopted' agree with the date printed in the text")
+        problems.add(
+            f"the text says 'Date: {parsed.date:%d.%m.%Y}' but the front matter says adopted: {src.adopted}",
+            path,
+            parsed.date_line,
+            "make the front matter's 'adopted' agree with the date printed in the text",
+        )
 
     clause_nodes = {}
     for clause in parsed.clauses:
@@ -221,11 +239,19 @@ def add_declaration(asm: Assembly, src: SourceFile, ref: Reference, mint: Minter
     for label, position in (src.meta.get("themes") or {}).items():
         theme = ref.theme_by_label(str(label))
         if theme is None:
-            problems.add(f"the theme label '{label}' matches no theme in data/themes.ttl", path, line.get("themes"),
-                         "use a skos:prefLabel or skos:altLabel from data/themes.ttl, or add the theme there")
+            problems.add(
+                f"the theme label '{label}' matches no theme in data/themes.ttl",
+                path,
+                line.get("themes"),
+                "use a skos:prefLabel or skos:altLabel from data/themes.ttl, or add the theme there",
+            )
         elif position not in clause_nodes:
-            problems.add(f"theme '{label}' points at clause {position}, but the text has clauses 1-{len(clause_nodes)}",
-                         path, line.get("themes"), "give the number of the clause that states the commitment")
+            problems.add(
+                f"theme '{label}' points at clause {position}, but the text has clauses 1-{len(clause_nodes)}",
+                path,
+                line.get("themes"),
+                "give the number of the clause that states the commitment",
+            )
         else:
             commit(position, theme.iri, theme.slug, Literal(str(label), lang=lang), line.get("themes"))
 
@@ -234,16 +260,29 @@ def add_declaration(asm: Assembly, src: SourceFile, ref: Reference, mint: Minter
         _add_signature(asm, g, sig, decl, signed_on, src, ref, mint, problems)
 
 
-def _add_signature(asm: Assembly, g: Graph, sig: SignatureBlock, decl: URIRef, signed_on: dt.date, src: SourceFile,
-                   ref: Reference, mint: Minter, problems: Problems) -> None:
+def _add_signature(
+    asm: Assembly,
+    g: Graph,
+    sig: SignatureBlock,
+    decl: URIRef,
+    signed_on: dt.date,
+    src: SourceFile,
+    ref: Reference,
+    mint: Minter,
+    problems: Problems,
+) -> None:
     path = src.path
     slug = ref.resolve_municipality(sig.party)
     if slug is None:
         close = ref.suggest_municipality(sig.party)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        problems.add(f"'On behalf of {sig.party}' names a municipality that is not in the reference data{hint}",
-                     path, sig.line, "add the municipality to data/municipalities.csv (and its place to data/places.csv), "
-                     "or add this spelling to its 'aliases' column")
+        problems.add(
+            f"'On behalf of {sig.party}' names a municipality that is not in the reference data{hint}",
+            path,
+            sig.line,
+            "add the municipality to data/municipalities.csv (and its place to data/places.csv), "
+            "or add this spelling to its 'aliases' column",
+        )
         return
     if not sig.role:
         return  # the parser already reported it
@@ -260,7 +299,13 @@ def _add_signature(asm: Assembly, g: Graph, sig: SignatureBlock, decl: URIRef, s
     asm.origins.setdefault(role, (path, sig.role_line))
 
     g.add((node, RDF.type, B40.Signature))
-    g.add((node, RDFS.label, Literal(f"Signature of {full} on behalf of {ref.municipalities[slug]['name_en']}", lang="en")))
+    g.add(
+        (
+            node,
+            RDFS.label,
+            Literal(f"Signature of {full} on behalf of {ref.municipalities[slug]['name_en']}", lang="en"),
+        )
+    )
     g.add((decl, B40.hasSignature, node))
     g.add((node, PROV.agent, person))
     g.add((node, B40.onBehalfOf, muni))
@@ -305,8 +350,12 @@ def assemble(sources: list[SourceFile], ref: Reference, mint: Minter, root: Path
     seen: dict[str, Path] = {}
     for src in sources:
         if src.id in seen:
-            problems.add(f"id '{src.id}' is already used by {seen[src.id]}", src.path, src.meta_lines.get("id"),
-                         "give every declaration its own id")
+            problems.add(
+                f"id '{src.id}' is already used by {seen[src.id]}",
+                src.path,
+                src.meta_lines.get("id"),
+                "give every declaration its own id",
+            )
             continue
         seen[src.id] = src.path
         try:

@@ -157,8 +157,10 @@ def build(settings: Settings, progress: Progress = _quiet) -> Release:
             "graphs": {str(k): len(v) for k, v in sorted(compiled.graphs.items())},
             "quads": len(quads),
             "inputs": fingerprint(settings),
-            "sources": {str(name): [_rel(p, settings.root) for p in paths]
-                        for name, paths in sorted(compiled.assembly.graph_sources.items())},
+            "sources": {
+                str(name): [_rel(p, settings.root) for p in paths]
+                for name, paths in sorted(compiled.assembly.graph_sources.items())
+            },
         }
         (staged / "release.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         release = publish(settings.out_dir, staged, compiled.version)

@@ -53,7 +53,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not compiled.conforms:
         raise DataError(compiled.problems)
     total = sum(len(g) for g in compiled.graphs.values())
-    print(f"valid: {len(compiled.assembly.parsed)} declarations, {total} triples in {len(compiled.graphs)} graphs conform")
+    print(
+        f"valid: {len(compiled.assembly.parsed)} declarations, {total} triples in {len(compiled.graphs)} graphs conform"
+    )
     return EXIT_OK
 
 
@@ -68,8 +70,15 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
-    return serve(_settings(args), host=args.host, port=args.port, dataset=args.dataset, backend=args.backend,
-                 rebuild=not args.no_build, progress=_progress(True))
+    return serve(
+        _settings(args),
+        host=args.host,
+        port=args.port,
+        dataset=args.dataset,
+        backend=args.backend,
+        rebuild=not args.no_build,
+        progress=_progress(True),
+    )
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -89,8 +98,12 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--root", help="project folder holding data/, ontology/, shapes/ (default: .)")
         p.add_argument("--out", help="output folder (default: ROOT/dist)")
         p.add_argument("--base", help="base IRI for minted IRIs (default: https://w3id.org/b40/)")
-        p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=sys.stderr.isatty(),
-                       help="show progress on stderr (default: on a terminal)")
+        p.add_argument(
+            "--progress",
+            action=argparse.BooleanOptionalAction,
+            default=sys.stderr.isatty(),
+            help="show progress on stderr (default: on a terminal)",
+        )
 
     p = sub.add_parser("build", help="validate the sources and write the dataset to the output folder")
     common(p)
@@ -127,8 +140,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except DataError as err:
-        print(f"error: invalid data ({len(err.problems)} problem{'s' if len(err.problems) != 1 else ''}); "
-              "nothing was published:", file=sys.stderr)
+        print(
+            f"error: invalid data ({len(err.problems)} problem{'s' if len(err.problems) != 1 else ''}); "
+            "nothing was published:",
+            file=sys.stderr,
+        )
         for problem in err.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_INVALID_DATA

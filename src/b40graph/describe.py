@@ -6,7 +6,8 @@ from collections import Counter
 from collections.abc import Mapping
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS as DCT, OWL, PROV, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCAT, OWL, PROV, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCTERMS as DCT
 
 from .formats import DUMP_FORMATS
 from .mint import Minter
@@ -21,8 +22,15 @@ def dump_file(ext: str) -> str:
     return f"{DUMP_NAME}.{ext}"
 
 
-def describe(graphs: Mapping[URIRef, Graph], mint: Minter, version: str, modified: str,
-             sources: list[URIRef], title: str, examples: list[URIRef]) -> Graph:
+def describe(
+    graphs: Mapping[URIRef, Graph],
+    mint: Minter,
+    version: str,
+    modified: str,
+    sources: list[URIRef],
+    title: str,
+    examples: list[URIRef],
+) -> Graph:
     g = Graph()
     ds = mint.dataset()
     union = Graph()
@@ -33,10 +41,18 @@ def describe(graphs: Mapping[URIRef, Graph], mint: Minter, version: str, modifie
     g.add((ds, RDF.type, DCAT.Dataset))
     g.add((ds, RDFS.label, Literal(title, lang="en")))
     g.add((ds, DCT.title, Literal(title, lang="en")))
-    g.add((ds, DCT.description, Literal(
-        "The declarations of the network as Linked Open Data: signatories, the municipalities they signed for, "
-        "membership, the clauses and the themes each declaration commits to, with the full texts and the "
-        "provenance of every named graph.", lang="en")))
+    g.add(
+        (
+            ds,
+            DCT.description,
+            Literal(
+                "The declarations of the network as Linked Open Data: signatories, the municipalities they signed for, "
+                "membership, the clauses and the themes each declaration commits to, with the full texts and the "
+                "provenance of every named graph.",
+                lang="en",
+            ),
+        )
+    )
     g.add((ds, DCT.license, LICENSE))
     g.add((ds, DCT.publisher, mint.network("b40")))
     g.add((ds, DCT.modified, Literal(modified, datatype=XSD.date)))
@@ -51,8 +67,10 @@ def describe(graphs: Mapping[URIRef, Graph], mint: Minter, version: str, modifie
         g.add((ds, PROV.wasDerivedFrom, src))
     for example in examples:
         g.add((ds, VOID.exampleResource, example))
-    for ns in sorted(set(PREFIXES.values()) & {str(p).split("#")[0] + ("#" if "#" in str(p) else "")
-                                               for p in union.predicates()} | {str(B40)}):
+    for ns in sorted(
+        set(PREFIXES.values()) & {str(p).split("#")[0] + ("#" if "#" in str(p) else "") for p in union.predicates()}
+        | {str(B40)}
+    ):
         g.add((ds, VOID.vocabulary, URIRef(ns)))
     for fmt in DUMP_FORMATS:
         url = mint(f"download/{dump_file(fmt.extension)}")

@@ -34,14 +34,16 @@ HTML = Format("html", "HTML", "text/html", ("application/xhtml+xml",), "html", "
 TURTLE = Format("ttl", "Turtle", "text/turtle", ("application/x-turtle",), "ttl", "rdf", ox.RdfFormat.TURTLE)
 JSONLD = Format("jsonld", "JSON-LD", "application/ld+json", ("application/json",), "jsonld", "rdf")
 NTRIPLES = Format("nt", "N-Triples", "application/n-triples", ("text/plain",), "nt", "rdf", ox.RdfFormat.N_TRIPLES)
-RDFXML = Format("rdf", "RDF/XML", "application/rdf+xml", ("application/xml", "text/xml"), "rdf", "rdf",
-                ox.RdfFormat.RDF_XML)
+RDFXML = Format(
+    "rdf", "RDF/XML", "application/rdf+xml", ("application/xml", "text/xml"), "rdf", "rdf", ox.RdfFormat.RDF_XML
+)
 TRIG = Format("trig", "TriG", "application/trig", (), "trig", "dataset", ox.RdfFormat.TRIG)
 NQUADS = Format("nq", "N-Quads", "application/n-quads", (), "nq", "dataset", ox.RdfFormat.N_QUADS)
 
 RESULTS_JSON = Format("json", "SPARQL JSON", "application/sparql-results+json", ("application/json",), "srj", "results")
-RESULTS_XML = Format("xml", "SPARQL XML", "application/sparql-results+xml", ("application/xml", "text/xml"), "srx",
-                     "results")
+RESULTS_XML = Format(
+    "xml", "SPARQL XML", "application/sparql-results+xml", ("application/xml", "text/xml"), "srx", "results"
+)
 RESULTS_CSV = Format("csv", "CSV", "text/csv", (), "csv", "results")
 RESULTS_TSV = Format("tsv", "TSV", "text/tab-separated-values", (), "tsv", "results")
 

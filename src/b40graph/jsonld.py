@@ -18,7 +18,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 class Compactor:
     def __init__(self, prefixes: dict[str, str]) -> None:
         self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
-        self.context = {k: v for k, v in sorted(prefixes.items())}
+        self.context = dict(sorted(prefixes.items()))
 
     def iri(self, iri: str) -> str:
         for prefix, ns in self.prefixes:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DataError, Problem, Problems
+from .errors import DataError, Problems
 from .text import is_blank, is_capitalised_surname, squash
 
 PREAMBLE = "preamble"
@@ -89,8 +89,12 @@ def _text_section(path: Path, lines: list[tuple[int, str]], parsed: ParsedText, 
             parsed.date = _parse_date(date.group("date"))
             parsed.date_line = first_number
             if parsed.date is None:
-                problems.add(f"cannot read the date '{date.group('date')}'", path, first_number,
-                             "write it as DD.MM.YYYY or YYYY-MM-DD")
+                problems.add(
+                    f"cannot read the date '{date.group('date')}'",
+                    path,
+                    first_number,
+                    "write it as DD.MM.YYYY or YYYY-MM-DD",
+                )
             continue
         if _HEADING.match(first) and not parsed.clauses and mode is None:
             title_parts.extend(squash(line.replace("*", "").lstrip("#")) for _, line in block)
@@ -123,9 +127,13 @@ def _signature(path: Path, block: list[tuple[int, str]], problems: Problems) -> 
     sig = SignatureBlock(party=squash(match.group("party")), line=number)
     rest = [(n, squash(line)) for n, line in block[1:] if not is_blank(line)]
     if not rest:
-        problems.add(f"the signature block 'On behalf of {sig.party}' has no name and no role", path, number,
-                     "under 'On behalf of …' write the signatory's name (family name in capitals), "
-                     "then the role on the next line")
+        problems.add(
+            f"the signature block 'On behalf of {sig.party}' has no name and no role",
+            path,
+            number,
+            "under 'On behalf of …' write the signatory's name (family name in capitals), "
+            "then the role on the next line",
+        )
         return sig
     sig.name_line, sig.name = rest[0]
     tokens = sig.name.split(" ")
@@ -133,17 +141,24 @@ def _signature(path: Path, block: list[tuple[int, str]], problems: Problems) -> 
     while family_start > 0 and is_capitalised_surname(tokens[family_start - 1]):
         family_start -= 1
     if family_start == len(tokens) or family_start == 0:
-        problems.add(f"the signature block 'On behalf of {sig.party}' has no name line: found '{sig.name}' where "
-                     "the name should be, which does not print a family name in capitals after a given name",
-                     path, sig.name_line,
-                     "write the name as printed, given name first and family name in capitals "
-                     "(e.g. 'Ekrem İMAMOĞLU') on the first line after 'On behalf of …'")
+        problems.add(
+            f"the signature block 'On behalf of {sig.party}' has no name line: found '{sig.name}' where "
+            "the name should be, which does not print a family name in capitals after a given name",
+            path,
+            sig.name_line,
+            "write the name as printed, given name first and family name in capitals "
+            "(e.g. 'Ekrem İMAMOĞLU') on the first line after 'On behalf of …'",
+        )
         return sig
     sig.given_name = " ".join(tokens[:family_start])
     sig.family_name_printed = " ".join(tokens[family_start:])
     if len(rest) < 2:
-        problems.add(f"the signature of {sig.name} has no role", path, sig.name_line,
-                     "write the role (e.g. 'Mayor of Athens') on the line after the name")
+        problems.add(
+            f"the signature of {sig.name} has no role",
+            path,
+            sig.name_line,
+            "write the role (e.g. 'Mayor of Athens') on the line after the name",
+        )
         return sig
     sig.role_line = rest[1][0]
     sig.role = squash(" ".join(line for _, line in rest[1:]))
@@ -167,8 +182,12 @@ def parse_text(path: Path, body: str, first_line: int) -> ParsedText:
     if current:
         parsed.signatures.append(_signature(path, current, problems))
     if not parsed.clauses:
-        problems.add("no clauses found in the text", path, first_line,
-                     "the body must hold the declaration's text: paragraphs or '- ' bullet points")
+        problems.add(
+            "no clauses found in the text",
+            path,
+            first_line,
+            "the body must hold the declaration's text: paragraphs or '- ' bullet points",
+        )
     problems.raise_if_any()
     return parsed
 

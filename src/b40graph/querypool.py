@@ -46,8 +46,15 @@ def _worker(conn: Connection) -> None:  # runs in the child process
             if store is None:
                 stores.clear()
                 store = stores[job.store] = ox.Store.read_only(job.store)
-            results = run_local(store, job.query, job.cap, job.default_graph, job.named_graphs, union_default=True,
-                                base_iri=job.base_iri)
+            results = run_local(
+                store,
+                job.query,
+                job.cap,
+                job.default_graph,
+                job.named_graphs,
+                union_default=True,
+                base_iri=job.base_iri,
+            )
             if job.fmt == "results":
                 conn.send(("ok", results))
             else:
@@ -101,15 +108,21 @@ class QueryPool:
         try:
             worker = self.idle.get(timeout=self.timeout)
         except queue.Empty:
-            raise QueryError(f"the endpoint is busy: no query worker became free within {self.timeout:g} s; "
-                             "try again shortly", 503, "busy") from None
+            raise QueryError(
+                f"the endpoint is busy: no query worker became free within {self.timeout:g} s; try again shortly",
+                503,
+                "busy",
+            ) from None
         left = max(0.05, self.timeout - (time.monotonic() - started))
         try:
             worker.conn.send(job)
             if not worker.conn.poll(left):
                 self._replace(worker)
-                raise QueryError(f"the query ran past the time limit of {self.timeout:g} s and was stopped; "
-                                 "narrow it or add LIMIT", 503, "timeout")
+                raise QueryError(
+                    f"the query ran past the time limit of {self.timeout:g} s and was stopped; narrow it or add LIMIT",
+                    503,
+                    "timeout",
+                )
             status, payload = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             self._replace(worker)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import RDF, SKOS
 
 from .errors import DataError, Problem, Problems
 from .text import fold
@@ -88,7 +88,9 @@ def _read_csv(path: Path, key: str, required: tuple[str, ...], problems: Problem
     reader = csv.DictReader(text.splitlines())
     missing = [c for c in (key, *required) if c not in (reader.fieldnames or [])]
     if missing:
-        problems.add(f"missing column(s) {', '.join(missing)}", path, 1, f"the header must include {key}, {', '.join(required)}")
+        problems.add(
+            f"missing column(s) {', '.join(missing)}", path, 1, f"the header must include {key}, {', '.join(required)}"
+        )
         return rows
     for values in reader:
         row = Row(values, (path, reader.line_num))
@@ -97,8 +99,12 @@ def _read_csv(path: Path, key: str, required: tuple[str, ...], problems: Problem
             if not row[col]:
                 problems.add(f"the column '{col}' is empty", path, reader.line_num, f"fill in '{col}' for this row")
         if ident in rows:
-            problems.add(f"'{ident}' is listed twice (first on line {rows[ident].origin[1]})", path, reader.line_num,
-                         "remove or rename one of the rows")
+            problems.add(
+                f"'{ident}' is listed twice (first on line {rows[ident].origin[1]})",
+                path,
+                reader.line_num,
+                "remove or rename one of the rows",
+            )
         rows[ident] = row
     return rows
 
@@ -112,8 +118,12 @@ def _read_turtle(path: Path, base: str, problems: Problems) -> Graph:
         graph.parse(path, format="turtle", publicID=base)
     except Exception as err:  # noqa: BLE001 - rdflib raises many parser exception types
         match = re.search(r"line (\d+)", str(err))
-        problems.add(f"the Turtle does not parse: {err}", path, int(match.group(1)) if match else None,
-                     "fix the syntax at that line")
+        problems.add(
+            f"the Turtle does not parse: {err}",
+            path,
+            int(match.group(1)) if match else None,
+            "fix the syntax at that line",
+        )
     from rdflib.compare import to_canonical_graph
 
     canonical = Graph()
@@ -146,20 +156,30 @@ def load_reference(data_dir: Path, base: str) -> Reference:
 
     for slug, row in ref.places.items():
         if row["country"] not in ref.countries:
-            problems.add(f"place '{slug}' names country '{row['country']}', which is not in countries.csv", *row.origin,
-                         f"use one of: {', '.join(sorted(ref.countries))}, or add the country")
+            problems.add(
+                f"place '{slug}' names country '{row['country']}', which is not in countries.csv",
+                *row.origin,
+                f"use one of: {', '.join(sorted(ref.countries))}, or add the country",
+            )
         if row["within"] and row["within"] not in ref.places:
             problems.add(f"place '{slug}' is within '{row['within']}', which is not in places.csv", *row.origin)
         if row["type"] not in ("City", "AdministrativeArea"):
             problems.add(f"place type '{row['type']}' is unknown", *row.origin, "use City or AdministrativeArea")
     for slug, row in ref.municipalities.items():
         if row["place"] not in ref.places:
-            problems.add(f"municipality '{slug}' governs place '{row['place']}', which is not in places.csv",
-                         *row.origin, "add the place to data/places.csv or correct the slug")
-    network_iris = sorted(str(s) for s in ref.network.subjects(RDF.type, URIRef("https://w3id.org/b40/ontology#Network")))
+            problems.add(
+                f"municipality '{slug}' governs place '{row['place']}', which is not in places.csv",
+                *row.origin,
+                "add the place to data/places.csv or correct the slug",
+            )
+    network_iris = sorted(
+        str(s) for s in ref.network.subjects(RDF.type, URIRef("https://w3id.org/b40/ontology#Network"))
+    )
     ref.network_slugs = [iri.rsplit("/", 1)[-1] for iri in network_iris]
     if not ref.network_slugs:
-        problems.add("no b40:Network is described", f["network"], 1, "describe the network as <id/network/SLUG> a b40:Network")
+        problems.add(
+            "no b40:Network is described", f["network"], 1, "describe the network as <id/network/SLUG> a b40:Network"
+        )
     for slug, row in ref.events.items():
         _check_date(row, "start", problems)
         _check_date(row, "end", problems)
@@ -168,8 +188,10 @@ def load_reference(data_dir: Path, base: str) -> Reference:
         if row["organizer"] and row["organizer"] not in ref.municipalities:
             problems.add(f"event '{slug}' is organised by '{row['organizer']}', not in municipalities.csv", *row.origin)
         if row["founded_network"] and row["founded_network"] not in ref.network_slugs:
-            problems.add(f"event '{slug}' founded network '{row['founded_network']}', which network.ttl does not describe",
-                         *row.origin)
+            problems.add(
+                f"event '{slug}' founded network '{row['founded_network']}', which network.ttl does not describe",
+                *row.origin,
+            )
 
     for concept in sorted(set(ref.themes_graph.subjects(RDF.type, SKOS.Concept))):
         labels = [o for p in (SKOS.prefLabel, SKOS.altLabel) for o in ref.themes_graph.objects(concept, p)]
@@ -188,8 +210,11 @@ def load_reference(data_dir: Path, base: str) -> Reference:
         for name in names:
             key = core(name)
             if key and ref._keys.setdefault(key, slug) != slug:
-                problems.add(f"the name '{name}' could mean '{ref._keys[key]}' or '{slug}'", *row.origin,
-                             "give the municipalities names that tell them apart")
+                problems.add(
+                    f"the name '{name}' could mean '{ref._keys[key]}' or '{slug}'",
+                    *row.origin,
+                    "give the municipalities names that tell them apart",
+                )
     problems.raise_if_any()
     return ref
 

@@ -80,8 +80,11 @@ def _prune(releases: Path, keep: set[str]) -> None:
         pid = stale.name.split("-")[1]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
-    done = sorted((p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                  key=lambda p: p.stat().st_mtime, reverse=True)
+    done = sorted(
+        (p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     for old in done[KEEP:]:
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)

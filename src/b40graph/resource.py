@@ -51,10 +51,12 @@ def best_label(labels: list[ox.Literal], lang: str = "en") -> str | None:
     if not labels:
         return None
     wanted = lang.lower().split("-")[0]
-    for pick in (lambda lab: (lab.language or "").lower() == lang.lower(),
-                 lambda lab: (lab.language or "").lower().split("-")[0] == wanted,
-                 lambda lab: (lab.language or "") == "en",
-                 lambda lab: not lab.language):
+    for pick in (
+        lambda lab: (lab.language or "").lower() == lang.lower(),
+        lambda lab: (lab.language or "").lower().split("-")[0] == wanted,
+        lambda lab: (lab.language or "") == "en",
+        lambda lab: not lab.language,
+    ):
         found = sorted(lab.value for lab in labels if pick(lab))
         if found:
             return found[0]

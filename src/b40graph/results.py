@@ -32,8 +32,12 @@ class QueryError(B40Error):
 
 
 def cap_exceeded(cap: int) -> QueryError:
-    return QueryError(f"the query has more than {cap} results, the cap of this endpoint; add LIMIT (and OFFSET to "
-                      "page) or narrow the pattern", 422, "result-cap")
+    return QueryError(
+        f"the query has more than {cap} results, the cap of this endpoint; add LIMIT (and OFFSET to "
+        "page) or narrow the pattern",
+        422,
+        "result-cap",
+    )
 
 
 @dataclass
@@ -76,7 +80,9 @@ class Results:
         return json.dumps(self.json_obj(), ensure_ascii=False).encode()
 
     def _xml(self) -> bytes:
-        out = ['<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
+        out = [
+            '<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>'
+        ]
         if self.kind == "ask":
             out.append(f"</head>\n<boolean>{'true' if self.boolean else 'false'}</boolean>\n</sparql>\n")
             return "".join(out).encode()
@@ -181,9 +187,15 @@ def collect(answer: object, cap: int | None) -> Results:
     return Results("graph", triples=triples)
 
 
-def run_local(store: ox.Store, query: str, cap: int | None, default_graph: list[str] | None = None,
-              named_graphs: list[str] | None = None, union_default: bool = False,
-              base_iri: str | None = None) -> Results:
+def run_local(
+    store: ox.Store,
+    query: str,
+    cap: int | None,
+    default_graph: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+    union_default: bool = False,
+    base_iri: str | None = None,
+) -> Results:
     kwargs: dict[str, object] = {"base_iri": base_iri} if base_iri else {}
     if default_graph:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]

@@ -11,8 +11,13 @@ from .settings import Settings
 from .store import Backend, EmbeddedBackend, load_dataset_file
 
 
-def open_backend(settings: Settings, dataset: str | None = None, remote: str | None = None,
-                 rebuild: bool = True, progress: Callable[[str], None] = lambda _: None) -> Backend:
+def open_backend(
+    settings: Settings,
+    dataset: str | None = None,
+    remote: str | None = None,
+    rebuild: bool = True,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Backend:
     if remote:
         from .remote import RemoteBackend
 
@@ -33,8 +38,15 @@ def open_backend(settings: Settings, dataset: str | None = None, remote: str | N
     return EmbeddedBackend(settings)
 
 
-def serve(settings: Settings, host: str, port: int, dataset: str | None, backend: str | None, rebuild: bool,
-          progress: Callable[[str], None]) -> int:
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    dataset: str | None,
+    backend: str | None,
+    rebuild: bool,
+    progress: Callable[[str], None],
+) -> int:
     import waitress
 
     from .web.app import create_app

@@ -44,35 +44,59 @@ class SourceFile:
 def decode(path: Path, raw: bytes, max_bytes: int) -> str:
     """Check size, binary content and encoding; return the text (a UTF-8 BOM is allowed and dropped)."""
     if len(raw) > max_bytes:
-        raise DataError(Problem(
-            f"the file is {len(raw):,} bytes, over the limit of {max_bytes:,}", path,
-            fix="a declaration is a short text; check that the right file was saved here"))
+        raise DataError(
+            Problem(
+                f"the file is {len(raw):,} bytes, over the limit of {max_bytes:,}",
+                path,
+                fix="a declaration is a short text; check that the right file was saved here",
+            )
+        )
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise DataError(Problem("the file contains NUL bytes: it is binary, not text", path, line,
-                                "save the declaration as plain UTF-8 text (Markdown)"))
+        raise DataError(
+            Problem(
+                "the file contains NUL bytes: it is binary, not text",
+                path,
+                line,
+                "save the declaration as plain UTF-8 text (Markdown)",
+            )
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise DataError(Problem(
-            f"the file is not valid UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start})", path, line,
-            "re-save the file with UTF-8 encoding (e.g. `iconv -f WINDOWS-1252 -t UTF-8`)")) from None
+        raise DataError(
+            Problem(
+                f"the file is not valid UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start})",
+                path,
+                line,
+                "re-save the file with UTF-8 encoding (e.g. `iconv -f WINDOWS-1252 -t UTF-8`)",
+            )
+        ) from None
 
 
 def _split(path: Path, text: str) -> tuple[str, str, int]:
     lines = text.split("\n")
     if not lines or lines[0].rstrip("\r") != "---":
-        raise DataError(Problem("the file does not start with a '---' front-matter line", path, 1,
-                                "begin the file with '---', the metadata (id, title, adopted, language, "
-                                "source), and a closing '---' line before the verbatim text"))
+        raise DataError(
+            Problem(
+                "the file does not start with a '---' front-matter line",
+                path,
+                1,
+                "begin the file with '---', the metadata (id, title, adopted, language, "
+                "source), and a closing '---' line before the verbatim text",
+            )
+        )
     for i in range(1, len(lines)):
         if lines[i].rstrip("\r") == "---":
             header = "\n".join(lines[1:i])
             body = "\n".join(lines[i + 1 :])
             return header, body, i + 2
-    raise DataError(Problem("the front matter is never closed", path, 1,
-                            "add a line with just '---' between the metadata and the text"))
+    raise DataError(
+        Problem(
+            "the front matter is never closed", path, 1, "add a line with just '---' between the metadata and the text"
+        )
+    )
 
 
 def _parse_header(path: Path, header: str) -> tuple[dict[str, Any], dict[str, int]]:
@@ -82,21 +106,36 @@ def _parse_header(path: Path, header: str) -> tuple[dict[str, Any], dict[str, in
         if node is None:
             raise DataError(Problem("the front matter is empty", path, 2, f"write the keys {', '.join(REQUIRED)}"))
         if not isinstance(node, yaml.MappingNode):
-            raise DataError(Problem("the front matter is not a list of 'key: value' lines", path, 2,
-                                    "write one 'key: value' per line"))
+            raise DataError(
+                Problem(
+                    "the front matter is not a list of 'key: value' lines", path, 2, "write one 'key: value' per line"
+                )
+            )
         lines = {str(k.value): k.start_mark.line + 2 for k, _ in node.value}
         try:
             meta = loader.construct_document(node)
         except ValueError as err:  # e.g. a timestamp that is not a real date
             bad = next((k for k, v in node.value if _is_broken_date(v)), None)
             line = bad.start_mark.line + 2 if bad is not None else 2
-            raise DataError(Problem(f"a value in the front matter is not valid: {err}", path, line,
-                                    "write dates as YYYY-MM-DD, e.g. 2021-11-30")) from None
+            raise DataError(
+                Problem(
+                    f"a value in the front matter is not valid: {err}",
+                    path,
+                    line,
+                    "write dates as YYYY-MM-DD, e.g. 2021-11-30",
+                )
+            ) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
-        raise DataError(Problem(f"the front matter is not valid YAML: {getattr(err, 'problem', err)}", path, line,
-                                "write one 'key: value' per line; quote values that contain ': '")) from None
+        raise DataError(
+            Problem(
+                f"the front matter is not valid YAML: {getattr(err, 'problem', err)}",
+                path,
+                line,
+                "write one 'key: value' per line; quote values that contain ': '",
+            )
+        ) from None
     finally:
         loader.dispose()
     return meta, lines
@@ -117,26 +156,58 @@ def _check(path: Path, meta: dict[str, Any], lines: dict[str, int]) -> None:
             problems.append(Problem(f"the front matter has no '{key}'", path, 2, f"add a line '{key}: …'"))
     for key in meta:
         if key not in REQUIRED and key not in OPTIONAL:
-            problems.append(Problem(f"unknown front-matter key '{key}'", path, lines.get(key),
-                                    f"use only: {', '.join(REQUIRED + OPTIONAL)}"))
+            problems.append(
+                Problem(
+                    f"unknown front-matter key '{key}'",
+                    path,
+                    lines.get(key),
+                    f"use only: {', '.join(REQUIRED + OPTIONAL)}",
+                )
+            )
     ident = meta.get("id")
     if ident is not None and not _ID.match(str(ident)):
-        problems.append(Problem(f"id '{ident}' is not a slug", path, lines.get("id"),
-                                "use lower-case letters, digits and single hyphens, e.g. 2021-b40-founding-declaration"))
+        problems.append(
+            Problem(
+                f"id '{ident}' is not a slug",
+                path,
+                lines.get("id"),
+                "use lower-case letters, digits and single hyphens, e.g. 2021-b40-founding-declaration",
+            )
+        )
     adopted = meta.get("adopted")
     if adopted is not None and not (isinstance(adopted, dt.date) and not isinstance(adopted, dt.datetime)):
-        problems.append(Problem(f"adopted '{adopted}' is not a date", path, lines.get("adopted"),
-                                "write the date of adoption as YYYY-MM-DD, e.g. adopted: 2021-11-30"))
+        problems.append(
+            Problem(
+                f"adopted '{adopted}' is not a date",
+                path,
+                lines.get("adopted"),
+                "write the date of adoption as YYYY-MM-DD, e.g. adopted: 2021-11-30",
+            )
+        )
     lang = meta.get("language")
     if lang is not None and not _LANG.match(str(lang)):
-        problems.append(Problem(f"language '{lang}' is not a BCP 47 language tag", path, lines.get("language"),
-                                "write e.g. 'language: en'"))
+        problems.append(
+            Problem(
+                f"language '{lang}' is not a BCP 47 language tag",
+                path,
+                lines.get("language"),
+                "write e.g. 'language: en'",
+            )
+        )
     if "founding" in meta and not isinstance(meta["founding"], bool):
-        problems.append(Problem("founding must be true or false", path, lines.get("founding"), "write 'founding: true'"))
+        problems.append(
+            Problem("founding must be true or false", path, lines.get("founding"), "write 'founding: true'")
+        )
     themes = meta.get("themes")
     if themes is not None and not (isinstance(themes, dict) and all(isinstance(v, int) for v in themes.values())):
-        problems.append(Problem("themes must map a theme label to a clause number", path, lines.get("themes"),
-                                "write e.g.\nthemes:\n  climate action: 12"))
+        problems.append(
+            Problem(
+                "themes must map a theme label to a clause number",
+                path,
+                lines.get("themes"),
+                "write e.g.\nthemes:\n  climate action: 12",
+            )
+        )
     if problems:
         raise DataError(problems)
 

@@ -71,13 +71,19 @@ def inspect(query: str, max_bytes: int) -> QueryShape:
             continue
         if not form:
             if upper in UPDATES:
-                raise QueryError(f"this endpoint is read-only: {upper} and every other SPARQL Update operation is "
-                                 "refused", 403, "read-only")
+                raise QueryError(
+                    f"this endpoint is read-only: {upper} and every other SPARQL Update operation is refused",
+                    403,
+                    "read-only",
+                )
             if upper in FORMS:
                 form = upper
         if upper == "SERVICE":
-            raise QueryError("federated queries (SERVICE) are disabled on this endpoint: it never fetches remote data",
-                             400, "federation")
+            raise QueryError(
+                "federated queries (SERVICE) are disabled on this endpoint: it never fetches remote data",
+                400,
+                "federation",
+            )
         if upper == "FROM" and i + 1 < len(tokens):
             named = tokens[i + 1][1].upper() == "NAMED"
             kind2, target = tokens[i + 2] if named and i + 2 < len(tokens) else tokens[i + 1]

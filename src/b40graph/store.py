@@ -32,15 +32,28 @@ class Version:
 class Backend(Protocol):
     def version(self) -> Version: ...
 
-    def quads(self, s: Term | None = None, p: ox.NamedNode | None = None, o: Term | None = None,
-              g: ox.NamedNode | None = None, limit: int | None = None, offset: int = 0) -> list[ox.Quad]: ...
+    def quads(
+        self,
+        s: Term | None = None,
+        p: ox.NamedNode | None = None,
+        o: Term | None = None,
+        g: ox.NamedNode | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[ox.Quad]: ...
 
     def graphs(self) -> list[ox.NamedNode]: ...
 
     def select(self, text: str, bindings: dict[str, Term]) -> list[dict[str, Term]]: ...
 
-    def query(self, text: str, fmt: str, default_graph: list[str] | None = None,
-              named_graphs: list[str] | None = None, base_iri: str | None = None) -> tuple[str, object]: ...
+    def query(
+        self,
+        text: str,
+        fmt: str,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> tuple[str, object]: ...
 
     def close(self) -> None: ...
 
@@ -48,8 +61,9 @@ class Backend(Protocol):
 class EmbeddedBackend:
     """Serves the current release of an output folder, and follows `current` when a new build lands."""
 
-    def __init__(self, settings: Settings, release: Release | None = None, store_path: Path | None = None,
-                 tag: str | None = None) -> None:
+    def __init__(
+        self, settings: Settings, release: Release | None = None, store_path: Path | None = None, tag: str | None = None
+    ) -> None:
         self.settings = settings
         self._fixed = store_path
         self._fixed_tag = tag
@@ -82,8 +96,15 @@ class EmbeddedBackend:
         self._refresh()
         return self._version
 
-    def quads(self, s: Term | None = None, p: ox.NamedNode | None = None, o: Term | None = None,
-              g: ox.NamedNode | None = None, limit: int | None = None, offset: int = 0) -> list[ox.Quad]:
+    def quads(
+        self,
+        s: Term | None = None,
+        p: ox.NamedNode | None = None,
+        o: Term | None = None,
+        g: ox.NamedNode | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[ox.Quad]:
         store = self._refresh()
         out: list[ox.Quad] = []
         for index, quad in enumerate(store.quads_for_pattern(s, p, o, g)):
@@ -106,8 +127,14 @@ class EmbeddedBackend:
     def graphs(self) -> list[ox.NamedNode]:
         return sorted((g for g in self._refresh().named_graphs() if isinstance(g, ox.NamedNode)), key=str)
 
-    def query(self, text: str, fmt: str, default_graph: list[str] | None = None,
-              named_graphs: list[str] | None = None, base_iri: str | None = None) -> tuple[str, object]:
+    def query(
+        self,
+        text: str,
+        fmt: str,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> tuple[str, object]:
         self._refresh()
         assert self._path is not None
         job = Job(str(self._path), text, fmt, self.settings.result_cap, default_graph, named_graphs, base_iri)

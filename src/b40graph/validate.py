@@ -43,7 +43,8 @@ def problems_from_report(report: Graph, origins: Mapping[URIRef, Origin], base: 
             detail += f" {_short(path, base) if isinstance(path, URIRef) else 'path'}"
         if value is not None:
             detail += f" = {value!r}" if isinstance(value, Literal) else f" = <{_short(value, base)}>"
-        problems.append(Problem(f"{message} [{detail}]", where[0] if where else None, where[1] if where else None,
-                                None))
+        problems.append(
+            Problem(f"{message} [{detail}]", where[0] if where else None, where[1] if where else None, None)
+        )
     problems.sort(key=lambda p: (str(p.file), p.line or 0, p.message))
     return problems

@@ -36,12 +36,14 @@ def create_app(settings: Settings, backend: Backend) -> Flask:
         response.headers.setdefault("Access-Control-Expose-Headers", "ETag, Link, Location, Vary, Content-Location")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         if response.mimetype == "text/html":
-            response.headers.setdefault("Content-Security-Policy",
-                                        "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; "
-                                        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; "
+                "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+            )
             response.headers.setdefault("Referrer-Policy", "same-origin")
         elapsed = (time.monotonic() - g.get("started", time.monotonic())) * 1000
-        log.info('%s %s %s %.1fms', request.method, request.full_path[:200], response.status_code, elapsed)
+        log.info("%s %s %s %.1fms", request.method, request.full_path[:200], response.status_code, elapsed)
         return response
 
     @app.teardown_appcontext

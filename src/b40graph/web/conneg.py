@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ def parse_accept(header: str | None) -> list[Range]:
                     q = float(value.strip())
                 except ValueError:
                     q = 0.0
-                if not 0.0 <= q <= 1.0 or q != q:
+                if not 0.0 <= q <= 1.0 or math.isnan(q):
                     q = 0.0
         main, sub = match.group(1).lower(), match.group(2).lower()
         if main == "*" and sub != "*":

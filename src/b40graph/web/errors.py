@@ -46,8 +46,9 @@ def render_error(status: int, message: str, reason: str = "error", headers: dict
         body = "".join(f"# {line}\n" for line in f"{status} {reason}: {message}".splitlines())
     else:
         body = f"{status} {reason}: {message}\n"
-    response = Response(body, status=status, content_type=fmt.content_type if fmt.key != "text"
-                        else "text/plain; charset=utf-8")
+    response = Response(
+        body, status=status, content_type=fmt.content_type if fmt.key != "text" else "text/plain; charset=utf-8"
+    )
     response.headers["X-B40-Error"] = reason
     response.vary.add("Accept")
     for key, value in (headers or {}).items():
@@ -68,8 +69,9 @@ def register(app: Flask) -> None:
     def _406(err: NotAcceptable) -> Response:
         offered = ", ".join(f.media_type for f in err.offered)
         response = render_error(406, f"{err}. This resource is offered as: {offered}", "not-acceptable")
-        response.headers["Link"] = ", ".join(f'<?format={f.key}>; rel="alternate"; type="{f.media_type}"'
-                                             for f in err.offered)
+        response.headers["Link"] = ", ".join(
+            f'<?format={f.key}>; rel="alternate"; type="{f.media_type}"' for f in err.offered
+        )
         return response
 
     @app.errorhandler(BadRequest)

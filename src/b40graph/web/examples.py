@@ -11,28 +11,44 @@ PREFIX schema: <https://schema.org/>
 """
 
 EXAMPLES = [
-    ("Who signed for which city, in which role?", PREFIXES + """
+    (
+        "Who signed for which city, in which role?",
+        PREFIXES
+        + """
 SELECT ?declaration ?name ?municipality ?role WHERE {
   ?d b40:hasSignature ?s ; dct:title ?declaration .
   ?s prov:agent/foaf:name ?name ; b40:onBehalfOf/rdfs:label ?municipality ; prov:hadRole/rdfs:label ?role .
   FILTER(lang(?municipality) = "en")
-} ORDER BY ?municipality"""),
-    ("Which declarations commit to which theme, and which clause shows it?", PREFIXES + """
+} ORDER BY ?municipality""",
+    ),
+    (
+        "Which declarations commit to which theme, and which clause shows it?",
+        PREFIXES
+        + """
 SELECT ?declaration ?theme ?clause ?matched WHERE {
   ?d dct:title ?declaration ; b40:hasCommitment ?c .
   ?c b40:theme/skos:prefLabel ?theme ; b40:statedIn/schema:position ?clause ; b40:matchedLabel ?matched .
   FILTER(lang(?theme) = "en")
-} ORDER BY ?declaration ?theme ?clause"""),
-    ("Members of the network by country", PREFIXES + """
+} ORDER BY ?declaration ?theme ?clause""",
+    ),
+    (
+        "Members of the network by country",
+        PREFIXES
+        + """
 SELECT ?country (COUNT(?m) AS ?members) (GROUP_CONCAT(?name; separator=", ") AS ?municipalities) WHERE {
   ?m org:memberOf ?network ; rdfs:label ?name ; b40:country/rdfs:label ?country .
   FILTER(lang(?name) = "en" && lang(?country) = "en")
-} GROUP BY ?country ORDER BY DESC(?members) ?country"""),
-    ("Founding members and the date they joined", PREFIXES + """
+} GROUP BY ?country ORDER BY DESC(?members) ?country""",
+    ),
+    (
+        "Founding members and the date they joined",
+        PREFIXES
+        + """
 PREFIX time: <http://www.w3.org/2006/time#>
 SELECT ?municipality ?since WHERE {
   ?ms org:member ?m ; org:role/rdfs:label "Founding member"@en ;
       org:memberDuring/time:hasBeginning/time:inXSDDate ?since .
   ?m rdfs:label ?municipality . FILTER(lang(?municipality) = "en")
-} ORDER BY ?municipality"""),
+} ORDER BY ?municipality""",
+    ),
 ]

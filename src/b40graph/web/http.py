@@ -41,8 +41,14 @@ def local_url(iri: str) -> str | None:
     return None
 
 
-def finish(response: Response, version: Version, fmt: Format | None, vary: bool = True,
-           alternates: Sequence[tuple[str, Format]] = (), canonical: str | None = None) -> Response:
+def finish(
+    response: Response,
+    version: Version,
+    fmt: Format | None,
+    vary: bool = True,
+    alternates: Sequence[tuple[str, Format]] = (),
+    canonical: str | None = None,
+) -> Response:
     """Caching and linking headers; answers 304 when the client's copy is current."""
     if vary:
         response.vary.add("Accept")

@@ -20,12 +20,13 @@ HOME = """
 PREFIX b40: <https://w3id.org/b40/ontology#>
 PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?thing ?label ?date ?kind WHERE {
   {{values}}
   { ?thing a b40:Declaration ; dct:title ?label ; dct:issued ?date . BIND("declaration" AS ?kind) }
   UNION { ?thing a b40:Network ; rdfs:label ?label . BIND("network" AS ?kind) FILTER(lang(?label) = "en") }
   UNION { ?thing a b40:Municipality ; rdfs:label ?label . BIND("municipality" AS ?kind) FILTER(lang(?label) = "en") }
-  UNION { ?thing a <http://www.w3.org/2004/02/skos/core#Concept> ; <http://www.w3.org/2004/02/skos/core#prefLabel> ?label .
+  UNION { ?thing a skos:Concept ; skos:prefLabel ?label .
           BIND("theme" AS ?kind) FILTER(lang(?label) = "en") }
 } ORDER BY ?kind ?date ?label LIMIT 2000"""
 
@@ -40,8 +41,11 @@ def home() -> Response:
     version = backend().version()
     groups: dict[str, list[dict[str, str]]] = {}
     for row in backend().select(HOME, {}):
-        entry = {"href": local_url(row["thing"].value) or row["thing"].value, "label": row["label"].value,
-                 "date": row["date"].value if "date" in row else ""}
+        entry = {
+            "href": local_url(row["thing"].value) or row["thing"].value,
+            "label": row["label"].value,
+            "date": row["date"].value if "date" in row else "",
+        }
         groups.setdefault(row["kind"].value, []).append(entry)
     body = render_template("home.html", title="B40 Balkan Cities Network declarations", groups=groups)
     return finish(Response(body, content_type=HTML.content_type), version, HTML)
@@ -103,11 +107,19 @@ def downloads() -> Response:
     for fmt in DUMP_FORMATS:
         name = dump_file(fmt.extension)
         if folder is not None and (folder / name).is_file():
-            files.append({"name": name, "label": fmt.label, "type": fmt.media_type,
-                          "size": (folder / name).stat().st_size, "gz": (folder / (name + ".gz")).stat().st_size})
+            files.append(
+                {
+                    "name": name,
+                    "label": fmt.label,
+                    "type": fmt.media_type,
+                    "size": (folder / name).stat().st_size,
+                    "gz": (folder / (name + ".gz")).stat().st_size,
+                }
+            )
     graphs = [{"iri": g.value, "path": local_url(g.value)} for g in backend().graphs()]
-    body = render_template("downloads.html", title="Downloads", files=files, graphs=graphs,
-                           formats=DOCUMENT_FORMATS[1:])
+    body = render_template(
+        "downloads.html", title="Downloads", files=files, graphs=graphs, formats=DOCUMENT_FORMATS[1:]
+    )
     return finish(Response(body, content_type=HTML.content_type), version, HTML)
 
 

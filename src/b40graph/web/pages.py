@@ -88,33 +88,48 @@ class Labeller:
 
 
 def _fetch_label(iri: str, language: str) -> str:
-    labels = [q.object for p in ("rdfs", "skos") for q in backend().quads(
-        s=ox.NamedNode(iri), p=ox.NamedNode(PREFIXES[p] + ("label" if p == "rdfs" else "prefLabel")), limit=20)
-        if isinstance(q.object, ox.Literal)]
+    labels = [
+        q.object
+        for p in ("rdfs", "skos")
+        for q in backend().quads(
+            s=ox.NamedNode(iri), p=ox.NamedNode(PREFIXES[p] + ("label" if p == "rdfs" else "prefLabel")), limit=20
+        )
+        if isinstance(q.object, ox.Literal)
+    ]
     return best_label(labels, language) or _curie(iri)
 
 
 def _curie(iri: str) -> str:
     for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
 def _value(term: object, labeller: Labeller) -> dict[str, Any]:
     if isinstance(term, ox.NamedNode):
-        return {"kind": "iri", "iri": term.value, "href": local_url(term.value) or term.value,
-                "label": labeller.label(term), "external": local_url(term.value) is None}
+        return {
+            "kind": "iri",
+            "iri": term.value,
+            "href": local_url(term.value) or term.value,
+            "label": labeller.label(term),
+            "external": local_url(term.value) is None,
+        }
     if isinstance(term, ox.Literal):
         datatype = term.datatype.value.rsplit("#", 1)[-1] if not term.language else ""
-        return {"kind": "literal", "text": term.value, "lang": term.language or "",
-                "datatype": "" if datatype in ("string", "langString") else datatype}
+        return {
+            "kind": "literal",
+            "text": term.value,
+            "lang": term.language or "",
+            "datatype": "" if datatype in ("string", "langString") else datatype,
+        }
     return {"kind": "bnode", "text": str(term)}
 
 
 def _embedded_jsonld(desc: Description) -> str:
-    text = jsonld.dumps(sorted(desc.triples(), key=lambda t: (str(t.subject), str(t.predicate), str(t.object))),
-                        PREFIXES).decode()
+    text = jsonld.dumps(
+        sorted(desc.triples(), key=lambda t: (str(t.subject), str(t.predicate), str(t.object))), PREFIXES
+    ).decode()
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -152,9 +167,16 @@ def resource_page(desc: Description, doc_path: str, kind: str) -> str:
         clauses: dict[int, dict[str, Any]] = {}
         for row in _select(DECLARATION_CLAUSES, "decl", node):
             pos = int(row["position"].value)
-            entry = clauses.setdefault(pos, {"position": pos, "text": row["text"].value, "themes": [],
-                                             "operative": row["kind"].value.endswith("OperativeClause"),
-                                             "href": local_url(row["clause"].value)})
+            entry = clauses.setdefault(
+                pos,
+                {
+                    "position": pos,
+                    "text": row["text"].value,
+                    "themes": [],
+                    "operative": row["kind"].value.endswith("OperativeClause"),
+                    "href": local_url(row["clause"].value),
+                },
+            )
             if "theme" in row:
                 entry["themes"].append({**_value(row["theme"], labeller), "matched": row["label"].value})
         view["clauses"] = [clauses[k] for k in sorted(clauses)]
@@ -164,23 +186,46 @@ def resource_page(desc: Description, doc_path: str, kind: str) -> str:
     if B40 + "Municipality" in type_iris:
         view["signatures"] = _signature_rows(_select(SIGNATURES, "muni", node), labeller)
     if PREFIXES["skos"] + "Concept" in type_iris:
-        view["theme_clauses"] = [{"decl": _value(r["decl"], labeller), "clause": _value(r["clause"], labeller),
-                                  "position": r["position"].value, "text": r["text"].value,
-                                  "matched": r["label"].value} for r in _select(THEME_CLAUSES, "theme", node)]
+        view["theme_clauses"] = [
+            {
+                "decl": _value(r["decl"], labeller),
+                "clause": _value(r["clause"], labeller),
+                "position": r["position"].value,
+                "text": r["text"].value,
+                "matched": r["label"].value,
+            }
+            for r in _select(THEME_CLAUSES, "theme", node)
+        ]
     title = desc.label_of(node.value, labeller.lang) or _curie(node.value)
     return render_template(
-        "resource.html", title=title, iri=node.value, kind=kind, types=[_value(t, labeller) for t in types],
+        "resource.html",
+        title=title,
+        iri=node.value,
+        kind=kind,
+        types=[_value(t, labeller) for t in types],
         props=sorted(((prop_labels[p], p, v) for p, v in props.items()), key=lambda x: x[0].lower()),
-        incoming=sorted(incoming.items()), long_texts=long_texts, view=view, page=desc.page,
-        more=desc.has_more_incoming, doc_path=doc_path, formats=DOCUMENT_FORMATS[1:],
+        incoming=sorted(incoming.items()),
+        long_texts=long_texts,
+        view=view,
+        page=desc.page,
+        more=desc.has_more_incoming,
+        doc_path=doc_path,
+        formats=DOCUMENT_FORMATS[1:],
         jsonld=_embedded_jsonld(desc),
     )
 
 
 def _signature_rows(rows: list[dict[str, Any]], labeller: Labeller) -> list[dict[str, Any]]:
-    return [{"decl": _value(r["decl"], labeller), "person": _value(r["person"], labeller),
-             "muni": _value(r["muni"], labeller), "role": _value(r["role"], labeller),
-             "date": r["date"].value if "date" in r else ""} for r in rows]
+    return [
+        {
+            "decl": _value(r["decl"], labeller),
+            "person": _value(r["person"], labeller),
+            "muni": _value(r["muni"], labeller),
+            "role": _value(r["role"], labeller),
+            "date": r["date"].value if "date" in r else "",
+        }
+        for r in rows
+    ]
 
 
 def ontology_page(triples: list[ox.Triple]) -> str:
@@ -197,16 +242,29 @@ def ontology_page(triples: list[ox.Triple]) -> str:
         if not s.startswith(B40):
             continue
         terms[s]["props"][_curie(t.predicate.value)].append(
-            {"text": _curie(value) if isinstance(t.object, ox.NamedNode) else value,
-             "href": (local_url(value) or value) if isinstance(t.object, ox.NamedNode) else None})
+            {
+                "text": _curie(value) if isinstance(t.object, ox.NamedNode) else value,
+                "href": (local_url(value) or value) if isinstance(t.object, ox.NamedNode) else None,
+            }
+        )
     classes, properties = [], []
     for iri, data in sorted(terms.items()):
         kinds = {v["text"] for v in data["props"].get("rdf:type", [])}
-        entry = {"iri": iri, "anchor": iri.split("#", 1)[-1], "props": dict(data["props"]),
-                 "label": (data["props"].get("rdfs:label") or [{"text": iri}])[0]["text"]}
+        entry = {
+            "iri": iri,
+            "anchor": iri.split("#", 1)[-1],
+            "props": dict(data["props"]),
+            "label": (data["props"].get("rdfs:label") or [{"text": iri}])[0]["text"],
+        }
         (classes if "owl:Class" in kinds else properties).append(entry)
-    return render_template("ontology.html", title="The b40 ontology", classes=classes, properties=properties,
-                           meta=dict(ontology_meta), formats=DOCUMENT_FORMATS[1:])
+    return render_template(
+        "ontology.html",
+        title="The b40 ontology",
+        classes=classes,
+        properties=properties,
+        meta=dict(ontology_meta),
+        formats=DOCUMENT_FORMATS[1:],
+    )
 
 
 def json_for_html(obj: object) -> str:

@@ -11,9 +11,18 @@ from . import examples
 from .http import backend, choose, finish, settings
 from .resources import serialize
 
-_FORMAT_IRIS = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
-                "tsv": "SPARQL_Results_TSV", "ttl": "Turtle", "nt": "N-Triples", "rdf": "RDF_XML", "jsonld": "JSON-LD",
-                "trig": "TriG", "nq": "N-Quads"}
+_FORMAT_IRIS = {
+    "json": "SPARQL_Results_JSON",
+    "xml": "SPARQL_Results_XML",
+    "csv": "SPARQL_Results_CSV",
+    "tsv": "SPARQL_Results_TSV",
+    "ttl": "Turtle",
+    "nt": "N-Triples",
+    "rdf": "RDF_XML",
+    "jsonld": "JSON-LD",
+    "trig": "TriG",
+    "nq": "N-Quads",
+}
 
 
 def _n(iri: object) -> ox.NamedNode:
@@ -43,10 +52,19 @@ def triples(endpoint: str) -> list[ox.Triple]:
         out.append(ox.Triple(node, rdf_type, _n(SD.NamedGraph)))
         out.append(ox.Triple(node, _n(SD.name), graph))
     rdfs_comment = _n("http://www.w3.org/2000/01/rdf-schema#comment")
-    out.append(ox.Triple(svc, rdfs_comment, ox.Literal(
-        f"Read-only SPARQL 1.1 query endpoint. SERVICE (federation) and updates are refused; queries stop after "
-        f"{settings().query_timeout:g} s; results over {settings().result_cap} rows or triples are refused, "
-        "never truncated. The default graph is the union of all named graphs.", language="en")))
+    out.append(
+        ox.Triple(
+            svc,
+            rdfs_comment,
+            ox.Literal(
+                "Read-only SPARQL 1.1 query endpoint. SERVICE (federation) and updates are refused; "
+                f"queries stop after "
+                f"{settings().query_timeout:g} s; results over {settings().result_cap} rows or triples are refused, "
+                "never truncated. The default graph is the union of all named graphs.",
+                language="en",
+            ),
+        )
+    )
     return out
 
 
@@ -55,8 +73,14 @@ def description() -> Response:
     version = backend().version()
     endpoint = request.base_url
     if fmt is HTML:
-        body: bytes | str = render_template("sparql.html", title="SPARQL endpoint", query=examples.EXAMPLES[0][1],
-                                            results=None, examples=examples.EXAMPLES, kind=None)
+        body: bytes | str = render_template(
+            "sparql.html",
+            title="SPARQL endpoint",
+            query=examples.EXAMPLES[0][1],
+            results=None,
+            examples=examples.EXAMPLES,
+            kind=None,
+        )
     else:
         data = triples(endpoint)
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in data]

@@ -46,8 +46,12 @@ def _request_query() -> tuple[str | None, list[str], list[str]]:
         return text, default, named
     if ctype == "application/sparql-update":
         raise ApiError(403, "this endpoint is read-only: SPARQL Update is refused", "read-only")
-    raise ApiError(415, f"unsupported Content-Type '{ctype or 'none'}': POST a query as "
-                   "application/x-www-form-urlencoded or application/sparql-query", "unsupported-media-type")
+    raise ApiError(
+        415,
+        f"unsupported Content-Type '{ctype or 'none'}': POST a query as "
+        "application/x-www-form-urlencoded or application/sparql-query",
+        "unsupported-media-type",
+    )
 
 
 @bp.route("/sparql", methods=["GET", "POST", "HEAD"])
@@ -61,21 +65,29 @@ def endpoint() -> Response:
     known = {g.value for g in backend().graphs()}
     for iri in shape.from_graphs + shape.from_named:  # protocol graph parameters name store graphs only
         if iri not in known:
-            raise QueryError(f"<{iri}> is not a graph of this dataset; this endpoint never fetches remote data "
-                             "(graphs: see the service description at /sparql)", 400, "unknown-graph")
+            raise QueryError(
+                f"<{iri}> is not a graph of this dataset; this endpoint never fetches remote data "
+                "(graphs: see the service description at /sparql)",
+                400,
+                "unknown-graph",
+            )
     offers = RESULT_FORMATS if shape.form in ("SELECT", "ASK") else GRAPH_FORMATS
     fmt = choose(offers)
     version = backend().version()
     if fmt is HTML:
-        status, payload = backend().query(query, "results", default_graphs or None, named_graphs or None,
-                                          request.base_url)
+        _, payload = backend().query(query, "results", default_graphs or None, named_graphs or None, request.base_url)
         assert isinstance(payload, Results)
-        body = render_template("sparql.html", title="SPARQL results", query=query, results=_table(payload),
-                               examples=examples.EXAMPLES, kind=payload.kind)
+        body = render_template(
+            "sparql.html",
+            title="SPARQL results",
+            query=query,
+            results=_table(payload),
+            examples=examples.EXAMPLES,
+            kind=payload.kind,
+        )
         response = Response(body, content_type=HTML.content_type)
     else:
-        status, payload = backend().query(query, fmt.key, default_graphs or None, named_graphs or None,
-                                          request.base_url)
+        _, payload = backend().query(query, fmt.key, default_graphs or None, named_graphs or None, request.base_url)
         _, body_bytes = payload  # type: ignore[misc]
         response = Response(body_bytes, content_type=fmt.content_type)
     response.cache_control.public = True
@@ -102,6 +114,8 @@ def _table(results: Results) -> dict[str, object]:
     if results.kind == "ask":
         return {"boolean": results.boolean}
     if results.kind == "graph":
-        return {"variables": ["subject", "predicate", "object"],
-                "rows": [[cell(t.subject), cell(t.predicate), cell(t.object)] for t in results.triples]}
+        return {
+            "variables": ["subject", "predicate", "object"],
+            "rows": [[cell(t.subject), cell(t.predicate), cell(t.object)] for t in results.triples],
+        }
     return {"variables": results.variables, "rows": [[cell(t) for t in row] for row in results.rows]}
