@@ -99,10 +99,25 @@ def negotiate(header: str | None, offers: Sequence[Format]) -> Format:
     return chosen
 
 
+#: Names clients send in ?format= (SPARQLWrapper, Fuseki, Virtuoso) for our format keys.
+FORMAT_NAMES = {
+    "turtle": "ttl",
+    "json-ld": "jsonld",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "rdfxml": "rdf",
+    "rdf+xml": "rdf",
+    "nquads": "nq",
+    "n-quads": "nq",
+    "text": "tsv",
+}
+
+
 def override(fmt_param: str | None, extension: str | None, offers: Sequence[Format]) -> Format | None:
     """?format= or an extension beats Accept. Unknown values are a 400 naming the known ones."""
     if fmt_param:
         key = fmt_param.strip().lower()
+        key = FORMAT_NAMES.get(key, key)
         found = BY_KEY.get(key) or next((f for f in offers if key in f.media_types), None)
         if found is None or found not in offers:
             raise NotAcceptable(offers, f"format '{fmt_param}' is not offered here")
