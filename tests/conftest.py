@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import contextlib
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import requests
 
 from b40graph.build import build
 from b40graph.release import Release
@@ -58,3 +65,25 @@ def app(built: tuple[Settings, Release]):
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+@contextlib.contextmanager
+def running_server(*args: str) -> Iterator[str]:
+    """`b40graph serve ARGS` on a free port of 127.0.0.1; yields its root URL and stops it afterwards."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "b40graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                requests.get(url + "/sparql", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

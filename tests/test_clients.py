@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-
 import pytest
 import requests
 from rdflib import Graph, URIRef
@@ -14,7 +9,7 @@ from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
 
-from .conftest import BASE, ROOT
+from .conftest import BASE, ROOT, running_server
 
 pytestmark = pytest.mark.slow
 SIGNATORIES = "PREFIX b40: <https://w3id.org/b40/ontology#> SELECT ?p WHERE { ?d b40:signatory ?p }"
@@ -23,38 +18,8 @@ SIGNATORIES = "PREFIX b40: <https://w3id.org/b40/ontology#> SELECT ?p WHERE { ?d
 @pytest.fixture(scope="module")
 def server(built):
     settings, _ = built
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "b40graph.cli",
-            "serve",
-            "--root",
-            str(ROOT),
-            "--out",
-            str(settings.out_dir),
-            "--no-build",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            requests.get(url + "/sparql", timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_server("--root", str(ROOT), "--out", str(settings.out_dir), "--no-build") as url:
+        yield url
 
 
 @pytest.mark.parametrize("fmt", [JSON, XML])

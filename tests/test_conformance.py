@@ -2,57 +2,22 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
-import requests
 
-from .conftest import ROOT
+from .conftest import ROOT, running_server
 
 CONF = ROOT.parent / "shared" / "conformance"
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CONF.is_dir(), reason="shared/conformance not present")]
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "b40graph.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--dataset",
-            str(CONF / "derived/protocol-fixture.trig"),
-            "--out",
-            str(tmp_path_factory.mktemp("out")),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/sparql"
-    for _ in range(100):
-        try:
-            requests.get(url, timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    fixture = str(CONF / "derived/protocol-fixture.trig")
+    with running_server("--dataset", fixture, "--out", str(tmp_path_factory.mktemp("out"))) as url:
+        yield url + "/sparql"
 
 
 def _run(*args: str) -> str:

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import PROV
 
@@ -19,6 +18,7 @@ from .describe import describe
 from .dumps import sorted_quads, write_dumps, write_store
 from .errors import DataError, Problem, UsageError
 from .mint import Minter
+from .rdfio import canonical
 from .reason import infer
 from .reference import load_reference
 from .release import Release, current, publish, staging
@@ -54,11 +54,7 @@ def _parse_turtle(path: Path, what: str) -> Graph:
         graph.parse(path, format="turtle")
     except Exception as err:  # noqa: BLE001 - rdflib parsers raise many types
         raise DataError(Problem(f"the {what} does not parse: {err}", path)) from None
-    # Blank nodes (RDF lists of property chains) get canonical labels, so that dumps are byte-stable.
-    canonical = Graph()
-    for triple in to_canonical_graph(graph):
-        canonical.add(triple)
-    return canonical
+    return canonical(graph)  # blank nodes (RDF lists of property chains) get stable labels
 
 
 def read_sources(settings: Settings) -> list[SourceFile]:

@@ -17,6 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from .errors import DataError, Problem, Problems
+from .rdfio import canonical
 from .text import fold
 
 # Words that name the kind of local government, not which one.
@@ -124,12 +125,7 @@ def _read_turtle(path: Path, base: str, problems: Problems) -> Graph:
             int(match.group(1)) if match else None,
             "fix the syntax at that line",
         )
-    from rdflib.compare import to_canonical_graph
-
-    canonical = Graph()
-    for triple in to_canonical_graph(graph):
-        canonical.add(triple)
-    return canonical
+    return canonical(graph)
 
 
 def _check_date(row: Row, col: str, problems: Problems) -> None:

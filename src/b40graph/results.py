@@ -14,10 +14,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from . import jsonld
 from .errors import B40Error
 from .formats import BY_KEY, HTML, Format
-from .vocab import PREFIXES
+from .rdfio import serialize
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -57,16 +56,7 @@ class Results:
         return writer(), fmt
 
     def _graph(self, fmt: Format) -> bytes:
-        if fmt.key == "jsonld":
-            ordered = sorted(self.triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-            return jsonld.dumps(ordered, PREFIXES)
-        assert fmt.ox_format is not None
-        prefixes = PREFIXES if fmt.key in ("ttl", "trig") else None
-        if fmt.ox_format.supports_datasets:
-            data: list = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in self.triples]
-        else:
-            data = self.triples
-        return ox.serialize(data, format=fmt.ox_format, prefixes=prefixes) or b""
+        return serialize(self.triples, fmt)
 
     def json_obj(self) -> dict[str, object]:
         if self.kind == "ask":

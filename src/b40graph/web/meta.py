@@ -9,11 +9,12 @@ from flask import Blueprint, Response, render_template, request, send_file
 
 from ..describe import dump_file
 from ..formats import DOCUMENT_FORMATS, DUMP_FORMATS, HTML, Format
+from ..rdfio import serialize
 from ..release import current
 from ..vocab import PREFIXES
 from .errors import ApiError
 from .http import backend, choose, finish, local_url, settings
-from .resources import document, serialize
+from .resources import document
 
 bp = Blueprint("meta", __name__)
 HOME = """
@@ -68,7 +69,7 @@ def void(ext: str | None = None) -> Response:
     if not quads:
         raise ApiError(404, "this dataset carries no description (it was not made by `b40graph build`)", "not-found")
     triples = sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    response = Response(serialize(triples, quads, fmt), content_type=fmt.content_type)
+    response = Response(serialize(triples, fmt, quads), content_type=fmt.content_type)
     alternates = [(f"/.well-known/void.{f.extension}", f) for f in offers if f is not fmt and f is not HTML]
     return finish(response, version, fmt, alternates=alternates, canonical="/.well-known/void")
 
@@ -158,6 +159,6 @@ def download_graph(path: str) -> Response:
     if not quads:
         raise ApiError(404, f"this dataset has no graph <{graph.value}>", "not-found")
     triples = [q.triple for q in quads]
-    response = Response(serialize(triples, quads, fmt), content_type=fmt.content_type)
+    response = Response(serialize(triples, fmt, quads), content_type=fmt.content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{stem.replace("/", "-")}.{fmt.extension}"'
     return finish(response, backend().version(), fmt, vary=False)

@@ -10,10 +10,10 @@ import re
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
 
-from .. import jsonld
-from ..formats import DOCUMENT_FORMATS, HTML, Format
+from ..formats import DOCUMENT_FORMATS, HTML
+from ..rdfio import serialize
 from ..resource import describe
-from ..vocab import ONTOLOGY_IRI, PREFIXES
+from ..vocab import ONTOLOGY_IRI
 from . import pages
 from .errors import ApiError
 from .http import backend, choose, finish, settings
@@ -36,16 +36,6 @@ def _check_path(path: str) -> None:
         raise ApiError(404, "no resource has this IRI: it is not a well-formed IRI path of this dataset", "not-found")
 
 
-def serialize(triples: list[ox.Triple], quads: list[ox.Quad], fmt: Format) -> bytes:
-    if fmt.key == "jsonld":
-        ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-        return jsonld.dumps(ordered, PREFIXES)
-    assert fmt.ox_format is not None
-    prefixes = PREFIXES if fmt.key in ("ttl", "trig") else None
-    data: list = quads if fmt.ox_format.supports_datasets else triples
-    return ox.serialize(data, format=fmt.ox_format, prefixes=prefixes) or b""
-
-
 def document(iri: str, doc_path: str, extension: str | None, kind: str = "resource") -> Response:
     fmt = choose(DOCUMENT_FORMATS, extension)
     version = backend().version()
@@ -59,7 +49,7 @@ def document(iri: str, doc_path: str, extension: str | None, kind: str = "resour
     if fmt is HTML:
         body: bytes | str = pages.resource_page(desc, doc_path, kind)
     else:
-        body = serialize(desc.triples(), desc.quads(), fmt)
+        body = serialize(desc.triples(), fmt, desc.quads())
     response = Response(body, content_type=fmt.content_type)
     response.headers["Content-Location"] = f"{doc_path}.{fmt.extension}"
     alternates = [(f"{doc_path}.{f.extension}", f) for f in DOCUMENT_FORMATS if f is not fmt]
@@ -106,7 +96,7 @@ def ontology(ext: str | None = None) -> Response:
     if not quads:
         raise ApiError(404, "this dataset holds no ontology", "not-found")
     triples = sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    body: bytes | str = pages.ontology_page(triples) if fmt is HTML else serialize(triples, quads, fmt)
+    body: bytes | str = pages.ontology_page(triples) if fmt is HTML else serialize(triples, fmt, quads)
     response = Response(body, content_type=fmt.content_type)
     alternates = [(f"/ontology.{f.extension}", f) for f in DOCUMENT_FORMATS if f is not fmt]
     return finish(response, version, fmt, alternates=alternates, canonical="/ontology")

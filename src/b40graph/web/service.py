@@ -6,10 +6,10 @@ import pyoxigraph as ox
 from flask import Response, render_template, request
 
 from ..formats import DOCUMENT_FORMATS, HTML, RESULT_FORMATS
+from ..rdfio import serialize
 from ..vocab import FORMATS, SD
 from . import examples
 from .http import backend, choose, finish, settings
-from .resources import serialize
 
 _FORMAT_IRIS = {
     "json": "SPARQL_Results_JSON",
@@ -83,6 +83,5 @@ def description() -> Response:
         )
     else:
         data = triples(endpoint)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in data]
-        body = serialize(data, quads, fmt)
+        body = serialize(data, fmt)
     return finish(Response(body, content_type=fmt.content_type), version, fmt)

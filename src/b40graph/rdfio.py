@@ -1,0 +1,37 @@
+"""Writing a set of triples (or quads) in any RDF format of the media-type table."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.compare import to_canonical_graph
+
+from . import jsonld
+from .formats import Format
+from .vocab import PREFIXES
+
+
+def serialize(triples: list[ox.Triple], fmt: Format, quads: list[ox.Quad] | None = None) -> bytes:
+    """Triples for triple formats; `quads` (default: the triples in the default graph) for dataset formats."""
+    if fmt.key == "jsonld":
+        ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        return jsonld.dumps(ordered, PREFIXES)
+    assert fmt.ox_format is not None
+    prefixes = PREFIXES if fmt.key in ("ttl", "trig") else None
+    if fmt.ox_format.supports_datasets:
+        data: list = (
+            quads
+            if quads is not None
+            else [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+        )
+    else:
+        data = triples
+    return ox.serialize(data, format=fmt.ox_format, prefixes=prefixes) or b""
+
+
+def canonical(graph: Graph) -> Graph:
+    """The same graph with blank nodes labelled canonically, so that dumps of it are byte-stable."""
+    out = Graph()
+    for triple in to_canonical_graph(graph):
+        out.add(triple)
+    return out
