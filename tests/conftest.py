@@ -52,12 +52,77 @@ def select(store: ox.Store, query: str) -> list[dict[str, str]]:
     return [{n: sol[n].value for n in names if sol[n] is not None} for sol in answer]
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, proc: subprocess.Popen, what: str) -> None:
+    for _ in range(200):
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not start at {url}")
+
+
+def oxigraph_binary() -> str:
+    return shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+
+
+@contextlib.contextmanager
+def oxigraph_server(folder: Path, *extra: str, port: int | None = None) -> Iterator[str]:
+    """A real Oxigraph SPARQL server (the `oxigraph` package's binary) on 127.0.0.1; yields its root URL."""
+    port = port or free_port()
+    command = [oxigraph_binary(), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}", *extra]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url + "/query?query=ASK%7B%7D", proc, "oxigraph serve")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
-def app(built: tuple[Settings, Release]):
+def remote(built: tuple[Settings, Release], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The built dataset published (`publish_to`, the Graph Store Protocol) into a real Oxigraph server."""
+    from b40graph.remote import publish_to
+
     settings, _ = built
-    backend = EmbeddedBackend(settings)
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph"), "--timeout-s", "10") as url:
+        publish_to(settings, url + "/store")
+        yield url
+
+
+def make_backend(kind: str, settings: Settings, remote_url: str | None = None):  # type: ignore[no-untyped-def]
+    if kind == "remote":
+        from b40graph.remote import RemoteBackend
+
+        assert remote_url is not None
+        return RemoteBackend(remote_url + "/query", settings)
+    return EmbeddedBackend(settings)
+
+
+@pytest.fixture(scope="session", params=["embedded", "remote"])
+def backend_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def app(built: tuple[Settings, Release], backend_kind: str, request: pytest.FixtureRequest):
+    """The app over the built dataset, once on the embedded store and once on a remote Oxigraph server."""
+    settings, _ = built
+    remote_url = request.getfixturevalue("remote") if backend_kind == "remote" else None
+    backend = make_backend(backend_kind, settings, remote_url)
     application = create_app(settings, backend)
     application.config["TESTING"] = True
+    application.config["B40_KIND"] = backend_kind
     yield application
     backend.close()
 
@@ -70,9 +135,7 @@ def client(app):
 @contextlib.contextmanager
 def running_server(*args: str) -> Iterator[str]:
     """`b40graph serve ARGS` on a free port of 127.0.0.1; yields its root URL and stops it afterwards."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     command = [sys.executable, "-m", "b40graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

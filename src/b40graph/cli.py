@@ -82,9 +82,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    from .build import build, is_current
     from .remote import publish_to
 
-    count = publish_to(_settings(args), args.to, replace=not args.keep)
+    settings = _settings(args)
+    if not args.no_build and not is_current(settings):
+        build(settings, _progress(args.progress))
+    count = publish_to(settings, args.to, replace=not args.keep, progress=_progress(args.progress))
     print(f"published {count} quads to {args.to}")
     return EXIT_OK
 
@@ -121,7 +125,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--dataset", help="serve this RDF file (TriG, N-Quads, Turtle, ...) instead of the build")
-    p.add_argument("--backend", help="read from this remote SPARQL endpoint URL instead of the embedded store")
+    p.add_argument(
+        "--backend",
+        help="read from this SPARQL query URL (e.g. http://127.0.0.1:7878/query) instead of the embedded store",
+    )
     p.add_argument("--no-build", action="store_true", help="serve the last build without rebuilding")
     p.add_argument("--query-timeout", dest="query_timeout", type=float, help="seconds (default 5)")
     p.add_argument("--result-cap", dest="result_cap", type=int, help="rows or triples (default 10000)")
@@ -129,8 +136,14 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("publish", help="load the built dataset into a SPARQL 1.1 Graph Store / Update server")
     common(p)
-    p.add_argument("--to", required=True, help="the server's base URL, e.g. http://127.0.0.1:7878")
-    p.add_argument("--keep", action="store_true", help="do not clear the target graphs first")
+    p.add_argument(
+        "--to",
+        required=True,
+        help="the Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store (Oxigraph) or "
+        "http://127.0.0.1:3030/b40/data (Fuseki)",
+    )
+    p.add_argument("--keep", action="store_true", help="merge into the target graphs instead of replacing them")
+    p.add_argument("--no-build", action="store_true", help="publish the last build without rebuilding")
     p.set_defaults(func=cmd_publish)
     return top
 

@@ -27,6 +27,9 @@ class Settings:
     max_query_bytes: int = field(default_factory=lambda: int(_env("MAX_QUERY_BYTES", "65536")))
     query_workers: int = field(default_factory=lambda: int(_env("QUERY_WORKERS", "2")))
     max_source_bytes: int = 5 * 1024 * 1024
+    # A remote backend (serve --backend URL).
+    max_response_bytes: int = field(default_factory=lambda: int(_env("MAX_RESPONSE_BYTES", str(64 * 1024 * 1024))))
+    remote_union_default: bool = field(default_factory=lambda: _env("REMOTE_UNION_DEFAULT", "0") == "1")
 
     def __post_init__(self) -> None:
         if not self.base.endswith(("/", "#")):

@@ -55,6 +55,8 @@ class Backend(Protocol):
         base_iri: str | None = None,
     ) -> tuple[str, object]: ...
 
+    def dumps(self) -> Path | None: ...
+
     def close(self) -> None: ...
 
 
@@ -71,6 +73,7 @@ class EmbeddedBackend:
         self._path: Path | None = None
         self._store: ox.Store | None = None
         self._version = Version("", 0.0)
+        self._dump_dir: Path | None = None
         self.pool = QueryPool(settings.query_workers, settings.query_timeout)
         self._refresh()
 
@@ -139,6 +142,23 @@ class EmbeddedBackend:
         assert self._path is not None
         job = Job(str(self._path), text, fmt, self.settings.result_cap, default_graph, named_graphs, base_iri)
         return self.pool.run(job)
+
+    def dumps(self) -> Path | None:
+        """The folder of whole-dataset files: the release's own, or written once for a `--dataset` store."""
+        self._refresh()
+        if self._fixed is None:
+            release = current(self.settings.out_dir) or self._release
+            return release.path if release is not None else None
+        if self._dump_dir is None:
+            from .dumps import write_dumps
+
+            assert self._store is not None
+            key = lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))  # noqa: E731
+            quads = sorted(self._store.quads_for_pattern(None, None, None, None), key=key)
+            folder = Path(tempfile.mkdtemp(prefix="b40graph-dumps-"))
+            write_dumps(quads, folder)
+            self._dump_dir = folder
+        return self._dump_dir
 
     def close(self) -> None:
         self.pool.close()

@@ -10,7 +10,6 @@ from flask import Blueprint, Response, render_template, request, send_file
 from ..describe import dump_file
 from ..formats import DOCUMENT_FORMATS, DUMP_FORMATS, HTML, Format
 from ..rdfio import serialize
-from ..release import current
 from ..vocab import PREFIXES
 from .errors import ApiError
 from .http import backend, choose, finish, local_url, settings
@@ -96,8 +95,7 @@ def _xml(text: str) -> str:
 
 
 def _release_dir() -> Path | None:
-    release = current(settings().out_dir)
-    return release.path if release is not None else None
+    return backend().dumps()
 
 
 @bp.route("/download/", methods=["GET", "HEAD"])

@@ -1,0 +1,342 @@
+"""A remote SPARQL 1.1 triple store behind the publisher: reading from it, and publishing to it.
+
+`RemoteBackend` is the other side of the storage seam (store.py): pages, downloads and /sparql read
+from any SPARQL 1.1 Protocol endpoint (Oxigraph server, Apache Jena Fuseki, Virtuoso, GraphDB), so many
+stateless web workers can share one store. Request values are never spliced into query text: they travel
+as a `VALUES` block of terms serialised by pyoxigraph (N-Triples syntax, escaped by the library), which
+is how the protocol binds variables. The time limit is a deadline on the whole exchange; a store that is
+down answers 502, one that is too slow 504, each with a message.
+
+`publish_to` loads a release into a SPARQL 1.1 Graph Store Protocol endpoint, one named graph per PUT,
+the dataset description last so that readers switch to the new version only once every graph is in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from urllib.parse import quote
+
+import pyoxigraph as ox
+import requests
+
+from .errors import UsageError
+from .results import QueryError, Results, collect
+from .settings import Settings
+from .sparqlguard import inspect
+from .store import Term, Version
+
+JSON_RESULTS = "application/sparql-results+json"
+NTRIPLES = "application/n-triples"
+VERSION_TTL = 2.0  # seconds a fetched dataset version is trusted before asking the store again
+VERSION_QUERY = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT ?version ?modified WHERE {
+  {{values}}
+  GRAPH ?description { ?dataset owl:versionInfo ?version . OPTIONAL { ?dataset dct:modified ?modified } }
+} LIMIT 1"""
+GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+QUADS_QUERY = "SELECT ?s ?p ?o ?g WHERE { {{values}} GRAPH ?g { ?s ?p ?o } }"
+
+
+def values_block(bindings: dict[str, Term]) -> str:
+    """`VALUES (?a ?b) { (<x> "y") }`: the protocol's way to bind variables; terms escaped by pyoxigraph."""
+    if not bindings:
+        return ""
+    names = sorted(bindings)
+    for name in names:
+        if not name.isidentifier():
+            raise ValueError(f"not a variable name: {name!r}")
+    terms = " ".join(str(bindings[n]) for n in names)
+    return f"VALUES ({' '.join('?' + n for n in names)}) {{ ({terms}) }}"
+
+
+class RemoteBackend:
+    """Reads the dataset from a SPARQL 1.1 endpoint. `url` is its query URL (e.g. .../query, .../sparql)."""
+
+    def __init__(self, url: str, settings: Settings, union_default: bool | None = None) -> None:
+        if not url.startswith(("http://", "https://")):
+            raise UsageError(f"--backend {url!r}: give the SPARQL query URL, e.g. http://127.0.0.1:7878/query")
+        self.url = url
+        self.settings = settings
+        self.union_default = settings.remote_union_default if union_default is None else union_default
+        self.http = requests.Session()
+        self._lock = threading.Lock()
+        self._version: tuple[float, Version] | None = None
+        self._graphs: tuple[str, list[ox.NamedNode]] | None = None
+        self._dumps: dict[str, Path] = {}
+
+    # -- the exchange ------------------------------------------------------------------------------------
+    def _post(self, query: str, accept: str, dataset: Sequence[tuple[str, str]] = ()) -> tuple[str, bytes]:
+        timeout = self.settings.query_timeout
+        deadline = time.monotonic() + timeout
+        limit = self.settings.max_response_bytes
+        try:
+            response = self.http.post(
+                self.url,
+                data=[("query", query), *dataset],
+                headers={"Accept": accept, "User-Agent": "b40graph"},
+                timeout=(min(timeout, 3.0), timeout),
+                stream=True,
+            )
+            with response:
+                chunks, size = [], 0
+                for chunk in response.iter_content(64 * 1024):
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > limit:
+                        raise QueryError(
+                            f"the answer is larger than {limit} bytes, the limit of this endpoint; add LIMIT",
+                            422,
+                            "result-cap",
+                        )
+                    if time.monotonic() > deadline:
+                        raise requests.Timeout
+                body = b"".join(chunks)
+        except requests.Timeout:
+            raise QueryError(
+                f"the triple store at {self.url} did not answer within the time limit of {timeout:g} s; "
+                "narrow the query or add LIMIT",
+                504,
+                "timeout",
+            ) from None
+        except requests.ConnectionError as err:
+            raise QueryError(
+                f"the triple store at {self.url} cannot be reached ({type(err).__name__}); try again shortly",
+                502,
+                "bad-gateway",
+            ) from None
+        ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if response.status_code >= 400:
+            message = body[:2000].decode("utf-8", "replace").strip() or response.reason
+            if 400 <= response.status_code < 500:
+                raise QueryError(f"the query was refused by the triple store: {message}", 400, "bad-query")
+            raise QueryError(
+                f"the triple store at {self.url} failed ({response.status_code}): {message}", 502, "bad-gateway"
+            )
+        return ctype, body
+
+    def _dataset(self, default_graph: list[str] | None, named_graphs: list[str] | None) -> list[tuple[str, str]]:
+        """Protocol dataset parameters; with none asked for, the default graph is the union of all graphs."""
+        if default_graph or named_graphs:
+            return [("default-graph-uri", g) for g in default_graph or []] + [
+                ("named-graph-uri", g) for g in named_graphs or []
+            ]
+        if self.union_default:
+            return []
+        names = [g.value for g in self.graphs()]
+        return [("default-graph-uri", g) for g in names] + [("named-graph-uri", g) for g in names]
+
+    def _results(self, query: str, dataset: Sequence[tuple[str, str]] = (), cap: int | None = None) -> Results:
+        ctype, body = self._post(query, f"{JSON_RESULTS}, {NTRIPLES};q=0.9", dataset)
+        try:
+            if ctype in (JSON_RESULTS, "application/json"):
+                return collect(ox.parse_query_results(body, ox.QueryResultsFormat.JSON), cap)
+            if ctype in (NTRIPLES, "text/plain"):
+                return collect(ox.parse(body, ox.RdfFormat.N_TRIPLES), cap)
+            if ctype == "text/turtle":
+                return collect(ox.parse(body, ox.RdfFormat.TURTLE), cap)
+        except SyntaxError as err:
+            raise QueryError(
+                f"the triple store sent an answer that does not parse: {err}", 502, "bad-gateway"
+            ) from None
+        raise QueryError(f"the triple store answered in an unexpected format '{ctype}'", 502, "bad-gateway")
+
+    def _rows(self, query: str, dataset: Sequence[tuple[str, str]] = ()) -> list[dict[str, Term]]:
+        results = self._results(query, dataset)
+        return [
+            {name: term for name, term in zip(results.variables, row, strict=True) if term is not None}  # type: ignore[misc]
+            for row in results.rows
+        ]
+
+    # -- the Backend protocol ----------------------------------------------------------------------------
+    def version(self) -> Version:
+        with self._lock:
+            cached = self._version
+        if cached is not None and time.monotonic() - cached[0] < VERSION_TTL:
+            return cached[1]
+        description = ox.NamedNode(self.settings.base + "graph/description")
+        rows = self._rows(VERSION_QUERY.replace("{{values}}", values_block({"description": description})))
+        if rows:
+            tag = rows[0]["version"].value
+            modified = _posix(rows[0]["modified"].value) if "modified" in rows[0] else 0.0
+        else:  # not published by b40graph: the set of graphs is the best version we have
+            names = self._rows(GRAPHS_QUERY)
+            tag = hashlib.sha256(" ".join(sorted(str(r["g"]) for r in names)).encode()).hexdigest()[:16]
+            modified = 0.0
+        version = Version(tag, modified)
+        with self._lock:
+            self._version = (time.monotonic(), version)
+        return version
+
+    def quads(
+        self,
+        s: Term | None = None,
+        p: ox.NamedNode | None = None,
+        o: Term | None = None,
+        g: ox.NamedNode | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[ox.Quad]:
+        bound = {k: v for k, v in (("s", s), ("p", p), ("o", o), ("g", g)) if v is not None}
+        text = QUADS_QUERY.replace("{{values}}", values_block(bound))
+        if limit is not None:
+            text += f" LIMIT {int(limit)}"
+        if offset:
+            text += f" OFFSET {int(offset)}"
+        out = []
+        for row in self._rows(text):
+            merged = {**row, **bound}
+            out.append(ox.Quad(merged["s"], merged["p"], merged["o"], merged["g"]))  # type: ignore[arg-type]
+        return out
+
+    def graphs(self) -> list[ox.NamedNode]:
+        tag = self.version().tag
+        with self._lock:
+            cached = self._graphs
+        if cached is not None and cached[0] == tag:
+            return cached[1]
+        names = sorted((r["g"] for r in self._rows(GRAPHS_QUERY) if isinstance(r.get("g"), ox.NamedNode)), key=str)
+        with self._lock:
+            self._graphs = (tag, names)  # type: ignore[assignment]
+        return names  # type: ignore[return-value]
+
+    def select(self, text: str, bindings: dict[str, Term]) -> list[dict[str, Term]]:
+        return self._rows(text.replace("{{values}}", values_block(bindings)), self._dataset(None, None))
+
+    def query(
+        self,
+        text: str,
+        fmt: str,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> tuple[str, object]:
+        shape = inspect(text, self.settings.max_query_bytes)
+        # A query naming its own dataset (FROM) keeps it; otherwise the protocol parameters or the union.
+        own = bool(shape.from_graphs or shape.from_named) and not (default_graph or named_graphs)
+        dataset = [] if own else self._dataset(default_graph, named_graphs)
+        results = self._results(_with_base(text, base_iri), dataset, self.settings.result_cap)
+        if fmt == "results":
+            return "ok", results
+        body, _ = results.serialize(fmt)
+        return "ok-bytes", (results.kind, body)
+
+    def dumps(self) -> Path | None:
+        """The whole-dataset files, written from the store once per version into a temporary folder."""
+        from .dumps import write_dumps
+
+        tag = self.version().tag
+        with self._lock:
+            folder = self._dumps.get(tag)
+            if folder is None:
+                quads = sorted(
+                    self.quads(), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+                )
+                folder = Path(tempfile.mkdtemp(prefix="b40graph-remote-dumps-"))
+                write_dumps(quads, folder)
+                self._dumps = {tag: folder}
+        return folder
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _with_base(text: str, base_iri: str | None) -> str:
+    """Relative IRIs in a query resolve against this endpoint's URL, not the remote store's."""
+    if not base_iri:
+        return text
+    try:
+        base = ox.NamedNode(base_iri)  # validates: a Host header cannot smuggle syntax in
+    except ValueError:
+        return text
+    return f"BASE {base}\n{text}"
+
+
+def _posix(date: str) -> float:
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.fromisoformat(date[:10]).replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return 0.0
+
+
+# -- publishing -------------------------------------------------------------------------------------------
+def _by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:
+    graphs: dict[str, list[ox.Triple]] = {}
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.NamedNode):
+            graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
+    return graphs
+
+
+def publish_to(
+    settings: Settings, url: str, replace: bool = True, progress: Callable[[str], None] = lambda _: None
+) -> int:
+    """Load the current release into the Graph Store Protocol endpoint at `url`; returns the quads sent.
+
+    Each named graph is PUT (replacing it) or, with `replace=False`, POSTed (merged). Graphs that an
+    earlier publication listed in its description but this one no longer holds are deleted.
+    """
+    from .release import current
+
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"--to {url!r}: give the Graph Store URL, e.g. http://127.0.0.1:7878/store")
+    release = current(settings.out_dir)
+    if release is None:
+        raise UsageError(f"no build in {settings.out_dir}: run `b40graph build` first")
+    store = ox.Store.read_only(str(release.store))
+    graphs = _by_graph(store.quads_for_pattern(None, None, None, None))
+    description = settings.base + "graph/description"
+    session = requests.Session()
+    previous = _published_graphs(session, url, description) if replace else set()
+    order = sorted(g for g in graphs if g != description) + ([description] if description in graphs else [])
+    sent = 0
+    for name in order:
+        body = ox.serialize(graphs[name], format=ox.RdfFormat.N_TRIPLES)
+        method = "PUT" if replace else "POST"
+        _send(session, method, url, name, body)
+        sent += len(graphs[name])
+        progress(f"{method} <{name}>: {len(graphs[name])} triples")
+    for name in sorted(previous - set(graphs)):
+        _send(session, "DELETE", url, name, None)
+        progress(f"DELETE <{name}> (no longer in the dataset)")
+    return sent
+
+
+def _target(url: str, graph: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}graph={quote(graph, safe='')}"
+
+
+def _send(session: requests.Session, method: str, url: str, graph: str, body: bytes | None) -> None:
+    headers = {"Content-Type": NTRIPLES} if body is not None else {}
+    try:
+        response = session.request(method, _target(url, graph), data=body, headers=headers, timeout=(5, 600))
+    except requests.RequestException as err:
+        raise UsageError(f"cannot reach the graph store at {url}: {err}") from None
+    if response.status_code >= 400 and not (method == "DELETE" and response.status_code == 404):
+        raise UsageError(
+            f"the graph store refused {method} of <{graph}> ({response.status_code}): {response.text[:500].strip()}"
+        )
+
+
+def _published_graphs(session: requests.Session, url: str, description: str) -> set[str]:
+    """The graphs an earlier publication listed (void:subset of its description), if there was one."""
+    try:
+        response = session.get(_target(url, description), headers={"Accept": NTRIPLES}, timeout=(5, 60))
+    except requests.RequestException as err:
+        raise UsageError(f"cannot reach the graph store at {url}: {err}") from None
+    if response.status_code != 200:
+        return set()
+    subset = "http://rdfs.org/ns/void#subset"
+    try:
+        triples = ox.parse(response.content, ox.RdfFormat.N_TRIPLES)
+        return {t.object.value for t in triples if t.predicate.value == subset and isinstance(t.object, ox.NamedNode)}
+    except SyntaxError:
+        return set()

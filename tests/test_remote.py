@@ -1,0 +1,194 @@
+"""The remote backend against real Oxigraph servers: publishing, reading, faults and the W3C protocol suite.
+
+(The page, conneg and SPARQL tests of test_web.py run on both backends through the `app` fixture.)
+"""
+
+from __future__ import annotations
+
+import http.server
+import subprocess
+import sys
+import threading
+import time
+
+import pyoxigraph as ox
+import pytest
+import requests
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from b40graph.remote import RemoteBackend, publish_to, values_block
+from b40graph.web.app import create_app
+
+from .conftest import BASE, ROOT, free_port, oxigraph_binary, oxigraph_server, running_server
+
+pytestmark = pytest.mark.backend
+CONF = ROOT.parent / "shared" / "conformance"
+SIGNED = f"PREFIX b40: <{BASE}ontology#> SELECT ?person ?decl WHERE {{ ?person b40:signed ?decl }}"
+
+
+def _graphs(quads: list[ox.Quad]) -> dict[str, Graph]:
+    """Named graphs as rdflib graphs, to compare up to blank-node labels (the ontology's RDF lists)."""
+    out: dict[str, Graph] = {}
+    for quad in quads:
+        out.setdefault(str(quad.graph_name), Graph())
+    for name, graph in out.items():
+        triples = [q.triple for q in quads if str(q.graph_name) == name]
+        graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return out
+
+
+def _same_dataset(url: str, built) -> bool:  # type: ignore[no-untyped-def]
+    r = requests.get(url + "/store", headers={"Accept": "application/n-quads"}, timeout=30)
+    assert r.status_code == 200
+    served = _graphs(list(ox.parse(r.content, ox.RdfFormat.N_QUADS)))
+    release = _graphs(list(ox.Store.read_only(str(built[1].store))))
+    return served.keys() == release.keys() and all(isomorphic(served[k], release[k]) for k in release)
+
+
+def test_publish_keeps_named_graphs_intact(built, tmp_path):
+    settings, _ = built
+    with oxigraph_server(tmp_path / "db") as url:
+        count = publish_to(settings, url + "/store")
+        assert count == len(ox.Store.read_only(str(built[1].store)))
+        assert _same_dataset(url, built)
+        # publishing again replaces, it does not duplicate; a graph an earlier publication listed is dropped
+        stale = BASE + "graph/declaration/withdrawn"
+        ox_data = f"<{BASE}id/x> <{BASE}ontology#p> <{BASE}id/y> .\n"
+        requests.put(
+            f"{url}/store?graph={stale}", data=ox_data, headers={"Content-Type": "application/n-triples"}, timeout=10
+        )
+        requests.post(
+            f"{url}/store?graph={BASE}graph/description",
+            data=f"<{BASE}id/dataset> <http://rdfs.org/ns/void#subset> <{stale}> .\n",
+            headers={"Content-Type": "application/n-triples"},
+            timeout=10,
+        )
+        publish_to(settings, url + "/store")
+        assert _same_dataset(url, built)
+
+
+def test_publish_cli_reports_an_unreachable_store(built):
+    settings, _ = built
+    port = free_port()  # nothing listens there
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "b40graph.cli",
+            "publish",
+            "--root",
+            str(ROOT),
+            "--out",
+            str(settings.out_dir),
+            "--no-build",
+            "--to",
+            f"http://127.0.0.1:{port}/store",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2 and "cannot reach the graph store" in done.stderr
+
+
+def test_values_block_binds_terms_escaped():
+    hostile = ox.Literal('x" } ; DROP ALL ; #')
+    block = values_block({"a": ox.NamedNode("http://example.org/a"), "b": hostile})
+    assert block == 'VALUES (?a ?b) { (<http://example.org/a> "x\\" } ; DROP ALL ; #") }'
+    # the block parses as a query and binds exactly the literal
+    store = ox.Store()
+    answer = store.query(f"SELECT ?b WHERE {{ {block} }}")
+    assert [s["b"] for s in answer] == [hostile]
+    with pytest.raises(ValueError, match="variable"):
+        values_block({"a b": hostile})
+
+
+def test_union_default_graph_setting_gives_same_answers(built, remote, tmp_path):
+    settings, _ = built
+    explicit = RemoteBackend(remote + "/query", settings)
+    with oxigraph_server(tmp_path / "db", "--union-default-graph") as url:
+        publish_to(settings, url + "/store")
+        union = RemoteBackend(url + "/query", settings, union_default=True)
+        rows = lambda be: sorted(tuple(sorted((k, str(v)) for k, v in r.items())) for r in be.select(SIGNED, {}))  # noqa: E731
+        assert len(rows(explicit)) == 22
+        assert rows(explicit) == rows(union)
+        assert explicit.version() == union.version()
+
+
+def test_store_down_gives_502_and_recovers(built, tmp_path):
+    settings, _ = built
+    folder = tmp_path / "db"
+    with oxigraph_server(folder) as url:
+        publish_to(settings, url + "/store")
+    port = int(url.rsplit(":", 1)[1])  # the same address once it is back
+    backend = RemoteBackend(url + "/query", settings)
+    client = create_app(settings, backend).test_client()
+    down = client.get("/doc/network/b40", headers={"Accept": "text/turtle"})
+    assert down.status_code == 502 and b"cannot be reached" in down.data
+    q = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/json"})
+    assert q.status_code == 502 and "cannot be reached" in q.get_json()["message"]
+    try:
+        with oxigraph_server(folder, port=port):  # back on the same address with the same data
+            back = client.get("/doc/network/b40", headers={"Accept": "text/turtle"})
+            assert back.status_code == 200 and f"{BASE}id/network/b40".encode() in back.data
+    finally:
+        backend.close()
+
+
+class _Hanging(http.server.BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        time.sleep(3)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_slow_store_gives_504_with_message(built):
+    settings, _ = built
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hanging)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        backend = RemoteBackend(f"http://127.0.0.1:{server.server_port}/query", settings.with_(query_timeout=0.5))
+        client = create_app(backend.settings, backend).test_client()
+        r = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/json"})
+        assert r.status_code == 504 and "time limit of 0.5 s" in r.get_json()["message"]
+        page = client.get("/doc/network/b40", headers={"Accept": "text/html"})
+        assert page.status_code == 504 and b"time limit" in page.data
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CONF.is_dir(), reason="shared/conformance not present")
+def test_protocol_suite_through_remote_backend(tmp_path):
+    folder = tmp_path / "db"
+    subprocess.run(
+        [oxigraph_binary(), "load", "--location", str(folder), "--file", str(CONF / "derived/protocol-fixture.trig")],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    with (
+        oxigraph_server(folder) as store,
+        running_server("--backend", store + "/query", "--out", str(tmp_path / "out")) as url,
+    ):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "run_protocol.py",
+                "sparql11/protocol/manifest.ttl",
+                "--query-url",
+                url + "/sparql",
+                "--skip-update",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            cwd=CONF,
+        )
+        assert "20 passed, 0 failed" in done.stdout, done.stdout
