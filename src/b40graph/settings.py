@@ -19,7 +19,9 @@ def _env(name: str, default: str) -> str:
 @dataclass(frozen=True)
 class Settings:
     root: Path = field(default_factory=lambda: Path(_env("ROOT", ".")).resolve())
-    out: Path | None = None
+    out: Path | None = field(
+        default_factory=lambda: Path(os.environ["B40_OUT"]).resolve() if "B40_OUT" in os.environ else None
+    )
     base: str = field(default_factory=lambda: _env("BASE", DEFAULT_BASE))
     # Serving limits (the public SPARQL endpoint).
     query_timeout: float = field(default_factory=lambda: float(_env("QUERY_TIMEOUT", "5")))
