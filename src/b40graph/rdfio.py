@@ -11,13 +11,19 @@ from .formats import Format
 from .vocab import PREFIXES
 
 
+def used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
+    """The prefixes whose namespace some IRI of `triples` starts with (a document declares only those)."""
+    iris = {t.value for triple in triples for t in triple if isinstance(t, ox.NamedNode)}
+    return {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
+
+
 def serialize(triples: list[ox.Triple], fmt: Format, quads: list[ox.Quad] | None = None) -> bytes:
     """Triples for triple formats; `quads` (default: the triples in the default graph) for dataset formats."""
     if fmt.key == "jsonld":
         ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-        return jsonld.dumps(ordered, PREFIXES)
+        return jsonld.dumps(ordered, used_prefixes(ordered))
     assert fmt.ox_format is not None
-    prefixes = PREFIXES if fmt.key in ("ttl", "trig") else None
+    prefixes = used_prefixes(triples) if fmt.key in ("ttl", "trig") else None
     if fmt.ox_format.supports_datasets:
         data: list = (
             quads

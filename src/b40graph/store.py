@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -20,6 +21,7 @@ from .release import Release, current
 from .results import QueryError, Results
 from .settings import Settings
 
+RECHECK_SECONDS = 0.5  # how often the embedded backend looks whether a new build has landed
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
@@ -74,10 +76,15 @@ class EmbeddedBackend:
         self._store: ox.Store | None = None
         self._version = Version("", 0.0)
         self._dump_dir: Path | None = None
+        self._checked = 0.0
         self.pool = QueryPool(settings.query_workers, settings.query_timeout)
         self._refresh()
 
     def _refresh(self) -> ox.Store:
+        now = time.monotonic()
+        if self._store is not None and now - self._checked < RECHECK_SECONDS:
+            return self._store
+        self._checked = now
         if self._fixed is not None:
             path, version = self._fixed, Version(self._fixed_tag or "static", self._fixed.stat().st_mtime)
         else:
