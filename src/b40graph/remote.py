@@ -28,7 +28,7 @@ from .errors import UsageError
 from .results import QueryError, Results, collect
 from .settings import Settings
 from .sparqlguard import inspect
-from .store import Term, Version
+from .store import Subject, Term, Version
 
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
@@ -176,7 +176,7 @@ class RemoteBackend:
 
     def quads(
         self,
-        s: Term | None = None,
+        s: Subject | None = None,
         p: ox.NamedNode | None = None,
         o: Term | None = None,
         g: ox.NamedNode | None = None,

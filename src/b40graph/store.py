@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 import time
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from .settings import Settings
 
 RECHECK_SECONDS = 0.5  # how often the embedded backend looks whether a new build has landed
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Subject = ox.NamedNode | ox.BlankNode
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Backend(Protocol):
 
     def quads(
         self,
-        s: Term | None = None,
+        s: Subject | None = None,
         p: ox.NamedNode | None = None,
         o: Term | None = None,
         g: ox.NamedNode | None = None,
@@ -108,7 +110,7 @@ class EmbeddedBackend:
 
     def quads(
         self,
-        s: Term | None = None,
+        s: Subject | None = None,
         p: ox.NamedNode | None = None,
         o: Term | None = None,
         g: ox.NamedNode | None = None,
@@ -116,18 +118,13 @@ class EmbeddedBackend:
         offset: int = 0,
     ) -> list[ox.Quad]:
         store = self._refresh()
-        out: list[ox.Quad] = []
-        for index, quad in enumerate(store.quads_for_pattern(s, p, o, g)):
-            if index < offset:
-                continue
-            if limit is not None and len(out) >= limit:
-                break
-            out.append(quad)
-        return out
+        matches = store.quads_for_pattern(s, p, o, g)
+        return list(itertools.islice(matches, offset, None if limit is None else offset + limit))
 
     def select(self, text: str, bindings: dict[str, Term]) -> list[dict[str, Term]]:
         """The project's own fixed queries (pages), with request values bound, never spliced into the text."""
         store = self._refresh()
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
         subs = {ox.Variable(k): v for k, v in bindings.items()}
         answer = store.query(text.replace("{{values}}", ""), substitutions=subs, use_default_graph_as_union=True)
         assert isinstance(answer, ox.QuerySolutions)
