@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import DataError, UsageError
 from .settings import Settings
-from .store import Backend, EmbeddedBackend, load_dataset_file
+from .store import Backend, EmbeddedBackend, StoreUnavailable, load_dataset_file, restore_store
 
 
 def open_backend(
@@ -35,7 +35,15 @@ def open_backend(
             if current(settings.out_dir) is None:
                 raise
             progress(f"the new build failed; serving the last good release instead:\n{err}")
-    return EmbeddedBackend(settings)
+    try:
+        return EmbeddedBackend(settings)
+    except StoreUnavailable as err:
+        release = current(settings.out_dir)
+        if release is None:
+            raise
+        progress(f"{err}; restoring it from the release's N-Quads dump")
+        restore_store(release)
+        return EmbeddedBackend(settings)
 
 
 def serve(

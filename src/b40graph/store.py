@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import itertools
+import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -96,11 +98,11 @@ class EmbeddedBackend:
             path, version = release.store, Version(release.version, release.modified)
         if path != self._path or self._store is None:
             try:
-                store = ox.Store.read_only(str(path))
-            except OSError as err:
+                store = open_store(path)
+            except StoreUnavailable:
                 if self._store is not None:  # keep serving the last good store
                     return self._store
-                raise UsageError(f"cannot open the store {path}: {err}; run `b40graph build` again") from None
+                raise
             self._store, self._path, self._version = store, path, version
         return self._store
 
@@ -166,6 +168,49 @@ class EmbeddedBackend:
 
     def close(self) -> None:
         self.pool.close()
+
+
+class StoreUnavailable(UsageError):
+    """The store on disk is missing or damaged."""
+
+
+def open_store(path: Path) -> ox.Store:
+    """Open read-only and read one quad, so that a damaged store shows at start-up, not to the first visitor."""
+    try:
+        store = ox.Store.read_only(str(path))
+        next(iter(store.quads_for_pattern(None, None, None, None)), None)
+    except (OSError, RuntimeError, ValueError) as err:
+        raise StoreUnavailable(f"cannot open the store {path}: {str(err).splitlines()[0][:300]}") from None
+    return store
+
+
+def restore_store(release: Release) -> None:
+    """Rebuild a release's missing or damaged store from the release's own N-Quads dump, checking the count."""
+    from .describe import dump_file
+
+    dump = release.path / dump_file("nq")
+    fresh = release.path / f".store-restore-{os.getpid()}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        store = ox.Store(str(fresh))
+        store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        count = len(store)
+        del store
+        expected = release.info.get("quads")
+        if count != expected:
+            raise ValueError(f"the dump holds {count} quads, release.json says {expected}")
+    except (OSError, SyntaxError, ValueError, RuntimeError) as err:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise StoreUnavailable(
+            f"the store of release {release.version} is damaged and cannot be restored from {dump.name} ({err}); "
+            f"delete {release.path} and run `b40graph build`"
+        ) from None
+    broken = release.path / f".store-broken-{os.getpid()}"
+    if release.store.exists():
+        os.rename(release.store, broken)
+    os.rename(fresh, release.store)
+    shutil.rmtree(broken, ignore_errors=True)
 
 
 def load_dataset_file(path: Path) -> tuple[Path, str]:
