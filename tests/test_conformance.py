@@ -21,7 +21,7 @@ def server(tmp_path_factory):
 
 
 def _run(*args: str) -> str:
-    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, check=False, timeout=300, cwd=CONF)
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, check=False, timeout=900, cwd=CONF)
     return done.stdout
 
 
@@ -33,3 +33,18 @@ def test_protocol_suite(server):
 def test_service_description_suite(server):
     out = _run("check_sd.py", server)
     assert "3 passed, 0 failed" in out, out
+
+
+def test_query_evaluation_suite(tmp_path):
+    """The 224 W3C SPARQL 1.1 query-evaluation tests, each dataset served by `b40graph serve --dataset`.
+
+    215 pass, as many as bare Oxigraph in the suite's own reference run; the 9 left are Oxigraph's
+    GROUP_CONCAT order and `*`/`?` paths from a set of start nodes, and 3 tests whose datasets have only
+    named graphs and expect an empty default graph, where b40graph answers over their union by design."""
+    command = (
+        f"{sys.executable} -m b40graph.cli serve --dataset {{data}} --port {{port}} --out {tmp_path} "
+        "--query-workers 1 --no-build"
+    )
+    out = _run("run_query_eval.py", "sparql11/manifest-sparql11-query.ttl", "--start-cmd", command, "--path", "/sparql")
+    passed = int(out.strip().splitlines()[-1].split()[0])
+    assert passed >= 215, out[-3000:]

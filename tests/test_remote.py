@@ -105,12 +105,13 @@ def test_values_block_binds_terms_escaped():
         values_block({"a b": hostile})
 
 
-def test_union_default_graph_setting_gives_same_answers(built, remote, tmp_path):
+def test_union_default_graph_is_detected_and_gives_same_answers(built, remote, tmp_path):
     settings, _ = built
     explicit = RemoteBackend(remote + "/query", settings)
     with oxigraph_server(tmp_path / "db", "--union-default-graph") as url:
         publish_to(settings, url + "/store")
-        union = RemoteBackend(url + "/query", settings, union_default=True)
+        union = RemoteBackend(url + "/query", settings)  # finds out that the store unions by itself
+        assert union.union_default() and not explicit.union_default()
         rows = lambda be: sorted(tuple(sorted((k, str(v)) for k, v in r.items())) for r in be.select(SIGNED, {}))  # noqa: E731
         assert len(rows(explicit)) == 22
         assert rows(explicit) == rows(union)

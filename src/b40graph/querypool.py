@@ -27,6 +27,7 @@ class Job:
     default_graph: list[str] | None
     named_graphs: list[str] | None
     base_iri: str | None = None
+    union_default: bool = True  # no default graph of its own: queries see the union of the named graphs
 
 
 def _worker(conn: Connection) -> None:  # runs in the child process
@@ -52,7 +53,7 @@ def _worker(conn: Connection) -> None:  # runs in the child process
                 job.cap,
                 job.default_graph,
                 job.named_graphs,
-                union_default=True,
+                union_default=job.union_default,
                 base_iri=job.base_iri,
             )
             if job.fmt == "results":

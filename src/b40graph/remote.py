@@ -64,7 +64,7 @@ class RemoteBackend:
             raise UsageError(f"--backend {url!r}: give the SPARQL query URL, e.g. http://127.0.0.1:7878/query")
         self.url = url
         self.settings = settings
-        self.union_default = settings.remote_union_default if union_default is None else union_default
+        self._union_default = settings.remote_union_default if union_default is None else union_default
         self.http = requests.Session()
         self._lock = threading.Lock()
         self._version: tuple[float, Version] | None = None
@@ -127,7 +127,7 @@ class RemoteBackend:
             return [("default-graph-uri", g) for g in default_graph or []] + [
                 ("named-graph-uri", g) for g in named_graphs or []
             ]
-        if self.union_default:
+        if self.union_default():
             return []
         names = [g.value for g in self.graphs()]
         return [("default-graph-uri", g) for g in names] + [("named-graph-uri", g) for g in names]
@@ -153,6 +153,18 @@ class RemoteBackend:
             {name: term for name, term in zip(results.variables, row, strict=True) if term is not None}  # type: ignore[misc]
             for row in results.rows
         ]
+
+    def union_default(self) -> bool:
+        """Whether the store's default graph is already the union of its named graphs (Oxigraph with
+        --union-default-graph, Fuseki with tdb2:unionDefaultGraph): then no graph list need be sent.
+        Found out once, by asking whether a triple of some named graph is in the plain default graph."""
+        if self._union_default is None:
+            sample = self._rows("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1")
+            if not sample:
+                return False  # nothing published yet: decide on a later call
+            ask = "ASK { " + values_block(sample[0]) + " ?s ?p ?o }"
+            self._union_default = self._results(ask).boolean
+        return self._union_default
 
     # -- the Backend protocol ----------------------------------------------------------------------------
     def version(self) -> Version:
