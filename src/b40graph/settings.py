@@ -29,9 +29,16 @@ class Settings:
     max_query_bytes: int = field(default_factory=lambda: int(_env("MAX_QUERY_BYTES", "65536")))
     query_workers: int = field(default_factory=lambda: int(_env("QUERY_WORKERS", "2")))
     max_source_bytes: int = 5 * 1024 * 1024
+    # Build: "fast" (compiled rules and shapes, cached per source) or "plain" (rdflib + owlrl + pyshacl).
+    engine: str = field(default_factory=lambda: _env("ENGINE", "fast"))
+    build_workers: int = field(default_factory=lambda: int(_env("BUILD_WORKERS", "2")))
+    cache: bool = True  # keep per-source results in <out>/cache/ for the next build
     # A remote backend (serve --backend URL).
     max_response_bytes: int = field(default_factory=lambda: int(_env("MAX_RESPONSE_BYTES", str(64 * 1024 * 1024))))
-    remote_union_default: bool = field(default_factory=lambda: _env("REMOTE_UNION_DEFAULT", "0") == "1")
+    # None: find out from the store; "1"/"0" to say so.
+    remote_union_default: bool | None = field(
+        default_factory=lambda: {"1": True, "0": False}.get(_env("REMOTE_UNION_DEFAULT", ""))
+    )
 
     def __post_init__(self) -> None:
         if not self.base.endswith(("/", "#")):

@@ -81,6 +81,7 @@ class EmbeddedBackend:
         self._version = Version("", 0.0)
         self._dump_dir: Path | None = None
         self._checked = 0.0
+        self._union = True
         self.pool = QueryPool(settings.query_workers, settings.query_timeout)
         self._refresh()
 
@@ -104,6 +105,10 @@ class EmbeddedBackend:
                     return self._store
                 raise
             self._store, self._path, self._version = store, path, version
+            # A dataset with a default graph of its own keeps it (SPARQL's semantics); one made only of
+            # named graphs, as every build is, answers over their union, so plain patterns find the data.
+            default = ox.DefaultGraph()
+            self._union = next(iter(store.quads_for_pattern(None, None, None, default)), None) is None
         return self._store
 
     def version(self) -> Version:
@@ -146,7 +151,9 @@ class EmbeddedBackend:
     ) -> tuple[str, object]:
         self._refresh()
         assert self._path is not None
-        job = Job(str(self._path), text, fmt, self.settings.result_cap, default_graph, named_graphs, base_iri)
+        job = Job(
+            str(self._path), text, fmt, self.settings.result_cap, default_graph, named_graphs, base_iri, self._union
+        )
         return self.pool.run(job)
 
     def dumps(self) -> Path | None:
