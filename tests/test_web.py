@@ -277,3 +277,19 @@ def test_service_description_and_html_query_page(client):
     assert "<form" in page and "Who signed" in page
     table = client.get("/sparql", query_string={"query": QUERY, "format": "html"}).data.decode()
     assert table.count("<tr>") == 23
+
+
+def test_description_pages_outgoing_and_incoming(app):
+    from b40graph.resource import describe
+
+    backend, iri = app.config["B40_BACKEND"], BASE + "id/network/b40"
+    pages = [describe(backend, iri, page, page_size=4, out_page_size=5) for page in (1, 2, 3)]
+    assert [len(p.outgoing) for p in pages[:2]] == [5, 5] and all(len(p.incoming) == 4 for p in pages)
+    assert pages[0].has_more_incoming and pages[1].has_more_incoming
+    outgoing = [{q.triple for q in p.outgoing} for p in pages]
+    incoming = [{q.triple for q in p.incoming} for p in pages]
+    assert not (outgoing[0] & outgoing[1]) and not (incoming[0] & incoming[1]) and not (incoming[1] & incoming[2])
+    everything = describe(backend, iri, 1, page_size=10_000, out_page_size=10_000)
+    assert not everything.has_more_incoming
+    assert set().union(*outgoing) <= {q.triple for q in everything.outgoing}
+    assert everything.label_of(iri) == "B40 Balkan Cities Network"

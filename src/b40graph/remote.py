@@ -41,6 +41,9 @@ SELECT ?version ?modified WHERE {
   GRAPH ?description { ?dataset owl:versionInfo ?version . OPTIONAL { ?dataset dct:modified ?modified } }
 } LIMIT 1"""
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+LABELS_QUERY = """SELECT DISTINCT ?s ?label WHERE { {{values}}
+  GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
+}"""
 QUADS_QUERY = "SELECT ?s ?p ?o ?g WHERE { {{values}} GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -205,6 +208,18 @@ class RemoteBackend:
         for row in self._rows(text):
             merged = {**row, **bound}
             out.append(ox.Quad(merged["s"], merged["p"], merged["o"], merged["g"]))  # type: ignore[arg-type]
+        return out
+
+    def labels(self, iris: list[str]) -> dict[str, list[ox.Literal]]:
+        """The labels of many IRIs in one query per 500 (a VALUES block), not one exchange per IRI."""
+        out: dict[str, list[ox.Literal]] = {}
+        for start in range(0, len(iris), 500):
+            terms = " ".join(str(ox.NamedNode(i)) for i in iris[start : start + 500])
+            query = LABELS_QUERY.replace("{{values}}", f"VALUES ?s {{ {terms} }}")
+            for row in self._rows(query):
+                label = row.get("label")
+                if isinstance(label, ox.Literal) and label not in out.setdefault(row["s"].value, []):
+                    out[row["s"].value].append(label)
         return out
 
     def graphs(self) -> list[ox.NamedNode]:

@@ -14,7 +14,8 @@ RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SKOS_PREF = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LABEL_PROPS = (RDFS_LABEL, SKOS_PREF)
-PAGE_SIZE = 200
+PAGE_SIZE = 200  # incoming links per page
+OUT_PAGE_SIZE = 1000  # outgoing triples per page (a hub such as a network has one per member)
 
 
 @dataclass
@@ -63,23 +64,31 @@ def best_label(labels: list[ox.Literal], lang: str = "en") -> str | None:
     return sorted(lab.value for lab in labels)[0]
 
 
-def describe(backend: Backend, iri: str, page: int = 1, page_size: int = PAGE_SIZE) -> Description:
+def describe(
+    backend: Backend, iri: str, page: int = 1, page_size: int = PAGE_SIZE, out_page_size: int = OUT_PAGE_SIZE
+) -> Description:
+    """Page `page` of the description: its slice of outgoing triples and of incoming links, with labels."""
     node = ox.NamedNode(iri)
-    outgoing = backend.quads(s=node)
+    outgoing = backend.quads(s=node, limit=out_page_size + 1, offset=(page - 1) * out_page_size)
     incoming = backend.quads(o=node, limit=page_size + 1, offset=(page - 1) * page_size)
-    more = len(incoming) > page_size
-    incoming = incoming[:page_size]
+    more = len(incoming) > page_size or len(outgoing) > out_page_size
+    outgoing, incoming = outgoing[:out_page_size], incoming[:page_size]
     desc = Description(node, outgoing, incoming, page, more)
     neighbours = {node.value}
     neighbours.update(q.object.value for q in outgoing if isinstance(q.object, ox.NamedNode))
     neighbours.update(q.predicate.value for q in outgoing + incoming)
     neighbours.update(q.subject.value for q in incoming if isinstance(q.subject, ox.NamedNode))
     neighbours.update(q.graph_name.value for q in outgoing + incoming if isinstance(q.graph_name, ox.NamedNode))
+    desc.labels = backend.labels(sorted(neighbours))
+    return desc
+
+
+def labels_from_quads(backend: Backend, iris: list[str]) -> dict[str, list[ox.Literal]]:
+    """Labels by one pattern lookup per IRI and label property: fast on an embedded store."""
     labels: dict[str, list[ox.Literal]] = defaultdict(list)
-    for name in sorted(neighbours):
+    for name in iris:
         for prop in LABEL_PROPS:
             for quad in backend.quads(s=ox.NamedNode(name), p=prop, limit=50):
                 if isinstance(quad.object, ox.Literal) and quad.object not in labels[name]:
                     labels[name].append(quad.object)
-    desc.labels = dict(labels)
-    return desc
+    return dict(labels)

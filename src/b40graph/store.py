@@ -50,6 +50,8 @@ class Backend(Protocol):
 
     def graphs(self) -> list[ox.NamedNode]: ...
 
+    def labels(self, iris: list[str]) -> dict[str, list[ox.Literal]]: ...
+
     def select(self, text: str, bindings: dict[str, Term]) -> list[dict[str, Term]]: ...
 
     def query(
@@ -137,6 +139,11 @@ class EmbeddedBackend:
         assert isinstance(answer, ox.QuerySolutions)
         names = [v.value for v in answer.variables]
         return [{n: sol[n] for n in names if sol[n] is not None} for sol in answer]
+
+    def labels(self, iris: list[str]) -> dict[str, list[ox.Literal]]:
+        from .resource import labels_from_quads
+
+        return labels_from_quads(self, iris)
 
     def graphs(self) -> list[ox.NamedNode]:
         return sorted((g for g in self._refresh().named_graphs() if isinstance(g, ox.NamedNode)), key=str)
