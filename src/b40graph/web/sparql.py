@@ -62,8 +62,9 @@ def endpoint() -> Response:
     if not query.strip():
         raise ApiError(400, "the query is empty", "bad-query")
     shape = inspect(query, settings().max_query_bytes)
-    known = {g.value for g in backend().graphs()}
-    for iri in shape.from_graphs + shape.from_named:  # protocol graph parameters name store graphs only
+    named = shape.from_graphs + shape.from_named
+    known = {g.value for g in backend().graphs()} if named else set()
+    for iri in named:  # FROM and FROM NAMED may name this dataset's graphs only
         if iri not in known:
             raise QueryError(
                 f"<{iri}> is not a graph of this dataset; this endpoint never fetches remote data "
