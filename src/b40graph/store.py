@@ -84,6 +84,7 @@ class EmbeddedBackend:
         self._dump_dir: Path | None = None
         self._checked = 0.0
         self._union = True
+        self._graphs: tuple[Path | None, list[ox.NamedNode]] | None = None
         self.pool = QueryPool(settings.query_workers, settings.query_timeout)
         self._refresh()
 
@@ -146,7 +147,11 @@ class EmbeddedBackend:
         return labels_from_quads(self, iris)
 
     def graphs(self) -> list[ox.NamedNode]:
-        return sorted((g for g in self._refresh().named_graphs() if isinstance(g, ox.NamedNode)), key=str)
+        store = self._refresh()
+        if self._graphs is None or self._graphs[0] != self._path:
+            names = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=str)
+            self._graphs = (self._path, names)
+        return self._graphs[1]
 
     def query(
         self,
