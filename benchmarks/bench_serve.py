@@ -158,14 +158,14 @@ def sample_things(store: Path, base: str, count: int) -> list[str]:
 
 
 def build_if_needed(root: Path, out: Path) -> Path:
-    done = subprocess.run(
-        [PY, "-m", "b40graph.cli", "build", "--root", str(root), "--out", str(out)],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        raise SystemExit(done.stderr)
+    from b40graph.build import is_current
+    from b40graph.settings import Settings
+
+    if not is_current(Settings(root=root, out=out)):
+        command = [PY, "-m", "b40graph.cli", "build", "--root", str(root), "--out", str(out)]
+        done = subprocess.run(command, check=False, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(done.stderr)
     return (out / "current").resolve()
 
 

@@ -17,7 +17,8 @@ import requests
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from b40graph.remote import RemoteBackend, publish_to, values_block
+from b40graph.remote import RemoteBackend, publish_to
+from b40graph.store import values_block
 from b40graph.web.app import create_app
 
 from .conftest import BASE, ROOT, free_port, oxigraph_binary, oxigraph_server, running_server

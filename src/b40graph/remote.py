@@ -28,7 +28,7 @@ from .errors import UsageError
 from .results import QueryError, Results, collect
 from .settings import Settings
 from .sparqlguard import inspect
-from .store import Subject, Term, Version
+from .store import Subject, Term, Version, values_block
 
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
@@ -45,18 +45,6 @@ LABELS_QUERY = """SELECT DISTINCT ?s ?label WHERE { {{values}}
   GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
 }"""
 QUADS_QUERY = "SELECT ?s ?p ?o ?g WHERE { {{values}} GRAPH ?g { ?s ?p ?o } }"
-
-
-def values_block(bindings: dict[str, Term]) -> str:
-    """`VALUES (?a ?b) { (<x> "y") }`: the protocol's way to bind variables; terms escaped by pyoxigraph."""
-    if not bindings:
-        return ""
-    names = sorted(bindings)
-    for name in names:
-        if not name.isidentifier():
-            raise ValueError(f"not a variable name: {name!r}")
-    terms = " ".join(str(bindings[n]) for n in names)
-    return f"VALUES ({' '.join('?' + n for n in names)}) {{ ({terms}) }}"
 
 
 class RemoteBackend:
