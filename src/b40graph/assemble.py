@@ -34,10 +34,16 @@ class Assembly:
     graph_sources: dict[URIRef, list[Path]] = field(default_factory=dict)
     parsed: dict[str, ParsedText] = field(default_factory=dict)
     networks: list[str] = field(default_factory=list)
+    weak: set[URIRef] = field(default_factory=set)  # origins set only if no other source set one first
+    factory: type = Graph  # the fast build collects triples in nt.TripleBag instead
+
+    def weak_origin(self, node: URIRef, origin: Origin) -> None:
+        self.weak.add(node)
+        self.origins.setdefault(node, origin)
 
     def graph(self, name: URIRef, *sources: Path) -> Graph:
         self.graph_sources[name] = list(sources)
-        return self.graphs.setdefault(name, Graph())
+        return self.graphs.setdefault(name, self.factory())
 
 
 def _labels(g: Graph, node: URIRef, en: str, local: str = "", lang: str = "") -> None:
@@ -292,11 +298,11 @@ def _add_signature(
     turkic = ref.places[ref.municipalities[slug]["place"]]["country"] == "tr"
     family = " ".join(proper_case(w, turkic) for w in sig.family_name_printed.split(" "))
     person = mint.person(sig.given_name, family)
-    asm.origins.setdefault(person, (path, sig.name_line))
+    asm.weak_origin(person, (path, sig.name_line))
     full = f"{sig.given_name} {family}"
     title = _role_title(sig, slug, ref)
     role = mint.role(title)
-    asm.origins.setdefault(role, (path, sig.role_line))
+    asm.weak_origin(role, (path, sig.role_line))
 
     g.add((node, RDF.type, B40.Signature))
     g.add(

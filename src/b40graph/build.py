@@ -1,11 +1,23 @@
-"""The build pipeline: read -> assemble -> reason -> validate -> describe -> write (atomically)."""
+"""The build pipeline: read -> assemble -> reason -> validate -> describe -> write (atomically).
+
+Two engines produce the same dataset (tests/test_scale.py and tests/test_reasoning.py compare them):
+
+- "fast" (default): sources are assembled per file, in two processes and cached by content
+  (ingest.py); the graphs travel as sorted N-Triples lines; OWL 2 RL runs as compiled rules
+  (rules.py), SHACL as compiled shapes (shaclcore.py); dumps are text joins and pyoxigraph.
+- "plain": rdflib graphs, owlrl and pyshacl over the whole graph, as the design first named them; the
+  reference for tests and the baseline of benchmarks/bench_build.py.
+
+`timings` (stage -> seconds) is filled in for the benchmarks.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import shutil
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,18 +25,20 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import PROV
 
+from . import nt
 from .assemble import Assembly, assemble
-from .describe import describe
-from .dumps import sorted_quads, write_dumps, write_store
+from .describe import describe, describe_stats, stats_of_lines
+from .dumps import sorted_quads, version_of, write_dumps, write_lines, write_store
 from .errors import DataError, Problem, UsageError
+from .ingest import merged_origins, read_pieces
 from .mint import Minter
 from .rdfio import canonical
-from .reason import infer
+from .reason import infer, infer_fast
 from .reference import load_reference
 from .release import Release, current, publish, staging
 from .settings import Settings
 from .sources import SourceFile, read_source
-from .validate import problems_from_report, shacl
+from .validate import problems_from_report, shacl, shacl_fast
 from .vocab import PREFIXES
 
 Progress = Callable[[str], None]
@@ -39,11 +53,24 @@ def _quiet(_: str) -> None:
 class Compiled:
     settings: Settings
     assembly: Assembly
-    graphs: dict[URIRef, Graph]
+    graphs: Mapping[URIRef, Graph] | Mapping[URIRef, list[str]]  # rdflib graphs (plain) or N-Triples lines (fast)
     report: Graph
     conforms: bool
     problems: list[Problem] = field(default_factory=list)
     version: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    issued: list[str] = field(default_factory=list)  # dct:issued of every declaration (fast path)
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+        self.last = now
 
 
 def _parse_turtle(path: Path, what: str) -> Graph:
@@ -75,6 +102,57 @@ def read_sources(settings: Settings) -> list[SourceFile]:
 
 def compile_dataset(settings: Settings, progress: Progress = _quiet) -> Compiled:
     """Everything but writing: the named graphs, the SHACL report and the problems found."""
+    if settings.engine == "plain":
+        return _compile_plain(settings, progress)
+    if settings.engine != "fast":
+        raise UsageError(f"unknown build engine '{settings.engine}' (use fast or plain)")
+    return _compile_fast(settings, progress)
+
+
+def _compile_fast(settings: Settings, progress: Progress) -> Compiled:
+    timings: dict[str, float] = {}
+    clock = _Clock(timings)
+    mint = Minter(settings.base)
+    progress("reading sources and reference data")
+    ref = load_reference(settings.data_dir, settings.base)
+    ontology = _parse_turtle(settings.ontology_file, "ontology")
+    shapes = _parse_turtle(settings.shapes_file, "SHACL shapes")
+    if not settings.declarations_dir.is_dir():
+        raise UsageError(
+            f"{settings.declarations_dir}: no declarations folder (run from the project root or pass --root)"
+        )
+    reference, pieces = read_pieces(settings, ref, settings.build_workers)
+    progress(f"assembled {len(pieces)} declarations")
+    asm = Assembly(
+        origins=merged_origins(reference, pieces),
+        graph_sources={URIRef(p.name): p.sources for p in [reference, *pieces]},
+        networks=reference.networks,
+    )
+    asm.parsed = {p.ident: None for p in pieces}  # type: ignore[misc] # ids only: texts stay in the cache
+    graphs: dict[URIRef, list[str]] = {URIRef(p.name): p.lines for p in [reference, *pieces]}
+    asserted: set[tuple[str, str, str]] = set()
+    for lines in graphs.values():
+        asserted.update(map(nt.split, lines))
+    clock.lap("ingest")
+    progress(f"reasoning (OWL 2 RL, compiled rules) over {len(asserted)} asserted triples")
+    ontology_lines = nt.graph_lines(ontology)
+    inferred = infer_fast(ontology, ontology_lines, list(asserted), settings.base)
+    graphs[mint.graph("ontology")] = ontology_lines
+    graphs[mint.graph("inferred")] = nt.lines(inferred)
+    clock.lap("reason")
+    progress(f"validating with SHACL ({len(inferred)} inferred triples, compiled shapes)")
+    asserted.update(inferred)
+    conforms, report = shacl_fast(asserted, shapes)
+    del asserted
+    problems = problems_from_report(report, asm.origins, settings.base)
+    clock.lap("validate")
+    issued = sorted(d for p in pieces for d in p.issued)
+    return Compiled(settings, asm, graphs, report, conforms and not problems, problems, timings=timings, issued=issued)
+
+
+def _compile_plain(settings: Settings, progress: Progress) -> Compiled:
+    timings: dict[str, float] = {}
+    clock = _Clock(timings)
     mint = Minter(settings.base)
     progress("reading sources and reference data")
     ref = load_reference(settings.data_dir, settings.base)
@@ -87,30 +165,47 @@ def compile_dataset(settings: Settings, progress: Progress = _quiet) -> Compiled
     for graph in asm.graphs.values():
         for triple in graph:
             asserted.add(triple)
+    clock.lap("ingest")
     progress(f"reasoning (OWL 2 RL) over {len(asserted)} asserted triples")
     inferred = infer(ontology, asserted, settings.base)
     graphs = dict(asm.graphs)
     graphs[mint.graph("ontology")] = ontology
     graphs[mint.graph("inferred")] = inferred
+    clock.lap("reason")
     progress(f"validating with SHACL ({len(inferred)} inferred triples)")
     data = asserted + inferred
     conforms, report = shacl(data, shapes)
     problems = problems_from_report(report, asm.origins, settings.base)
-    return Compiled(settings, asm, graphs, report, conforms and not problems, problems)
+    clock.lap("validate")
+    return Compiled(settings, asm, graphs, report, conforms and not problems, problems, timings=timings)
 
 
 def _describe(compiled: Compiled) -> None:
     mint = Minter(compiled.settings.base)
     asm = compiled.assembly
-    version = hashlib.sha256("\n".join(str(q) for q in sorted_quads(compiled.graphs)).encode()).hexdigest()[:16]
     sources = sorted({mint.source(p.stem) for paths in asm.graph_sources.values() for p in paths})
-    dates = sorted(str(o) for g in asm.graphs.values() for o in g.objects(None, DCT.issued))
     examples = [mint.declaration(i) for i in sorted(asm.parsed)] + [mint.network(n) for n in asm.networks]
-    desc = describe(compiled.graphs, mint, version, dates[-1] if dates else "", sources, TITLE, examples)
+    if compiled.settings.engine == "plain":
+        graphs: dict = dict(compiled.graphs)
+        version = version_of({name: nt.graph_lines(g) for name, g in graphs.items()})  # as the fast path
+        dates = sorted(str(o) for g in asm.graphs.values() for o in g.objects(None, DCT.issued))
+        desc = describe(graphs, mint, version, dates[-1] if dates else "", sources, TITLE, examples)
+    else:
+        lines: dict = dict(compiled.graphs)
+        version = version_of(lines)
+        dates = compiled.issued
+        desc = describe_stats(
+            stats_of_lines(lines), mint, version, dates[-1] if dates else "", sources, TITLE, examples
+        )
     for name, paths in asm.graph_sources.items():
         for path in paths:
             desc.add((name, PROV.wasDerivedFrom, mint.source(path.stem)))
-    compiled.graphs[mint.graph("description")] = desc
+    if compiled.settings.engine == "plain":
+        graphs[mint.graph("description")] = desc
+    else:
+        lines[mint.graph("description")] = nt.graph_lines(desc)
+        graphs = lines
+    compiled.graphs = graphs
     compiled.version = version
 
 
@@ -135,23 +230,30 @@ def _rel(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
 
 
-def build(settings: Settings, progress: Progress = _quiet) -> Release:
+def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, float] | None = None) -> Release:
     compiled = compile_dataset(settings, progress)
+    if timings is not None:
+        timings.update(compiled.timings)
     if not compiled.conforms:
         raise DataError(compiled.problems or [Problem("the data does not conform to the SHACL shapes")])
+    clock = _Clock(compiled.timings)
     _describe(compiled)
     progress("writing dumps and the store")
     staged = staging(settings.out_dir)
     try:
-        quads = sorted_quads(compiled.graphs)
-        write_dumps(quads, staged)
+        if settings.engine == "plain":
+            quads = sorted_quads(compiled.graphs)  # type: ignore[arg-type]
+            write_dumps(quads, staged)
+            write_store(quads, staged / "store")
+            count = len(quads)
+        else:
+            count = write_lines(compiled.graphs, staged, staged / "store")  # type: ignore[arg-type]
         compiled.report.serialize(staged / "shacl-report.ttl", format="turtle")
-        write_store(quads, staged / "store")
         info = {
             "version": compiled.version,
             "base": settings.base,
             "graphs": {str(k): len(v) for k, v in sorted(compiled.graphs.items())},
-            "quads": len(quads),
+            "quads": count,
             "inputs": fingerprint(settings),
             "sources": {
                 str(name): [_rel(p, settings.root) for p in paths]
@@ -163,7 +265,10 @@ def build(settings: Settings, progress: Progress = _quiet) -> Release:
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
-    progress(f"published release {release.version} ({len(quads)} quads)")
+    clock.lap("write")
+    if timings is not None:
+        timings.update(compiled.timings)
+    progress(f"published release {release.version} ({count} quads)")
     return release
 
 

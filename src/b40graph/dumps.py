@@ -2,13 +2,21 @@
 
 Quads are sorted before writing and no blank nodes are minted, so neither set iteration order nor
 blank-node labels can change the bytes. Writing goes through pyoxigraph (fast, streaming).
+
+The fast build hands over each named graph as sorted N-Triples lines (`write_lines`): N-Quads and
+N-Triples are then plain text joins, TriG and Turtle are pyoxigraph re-serialising that text, the
+store is a bulk load of the N-Quads file, and the five gzip files are compressed on two threads (zlib
+releases the GIL). `sorted_quads`/`write_dumps`/`write_store` are the plain path over rdflib graphs.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import multiprocessing
 import shutil
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,6 +27,8 @@ from .describe import dump_file
 from .formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE
 from .terms import to_ox
 from .vocab import PREFIXES
+
+GZIP_LEVEL = 6  # 9 takes 2.5x the time for 2 % smaller files at a million quads
 
 
 def sorted_quads(graphs: Mapping[URIRef, Graph]) -> list[ox.Quad]:
@@ -37,7 +47,11 @@ def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
 
 def _gzip(path: Path) -> None:
     target = path.with_name(path.name + ".gz")
-    with path.open("rb") as src, target.open("wb") as raw, gzip.GzipFile(path.name, "wb", 9, raw, mtime=0) as dst:
+    with (
+        path.open("rb") as src,
+        target.open("wb") as raw,
+        gzip.GzipFile(path.name, "wb", GZIP_LEVEL, raw, mtime=0) as dst,
+    ):
         shutil.copyfileobj(src, dst)
 
 
@@ -64,6 +78,74 @@ def write_store(quads: list[ox.Quad], directory: Path) -> None:
     """The embedded store the server opens read-only (opening is instant whatever the size)."""
     store = ox.Store(str(directory))
     store.extend(quads)
+    store.flush()
+    store.optimize()
+    del store
+
+
+def nquads_text(graphs: Mapping[URIRef, list[str]]) -> str:
+    """The N-Quads document: graphs in IRI order, each graph's lines in their (sorted) order."""
+    parts = []
+    for name in sorted(graphs):
+        suffix = f"<{name}> .\n"
+        parts.append("".join(line[:-1] + suffix for line in graphs[name]))
+    return "".join(parts)
+
+
+def version_of(graphs: Mapping[URIRef, list[str]]) -> str:
+    return hashlib.sha256(nquads_text(graphs).encode()).hexdigest()[:16]
+
+
+def write_lines(graphs: Mapping[URIRef, list[str]], out: Path, store: Path | None = None) -> int:
+    """Write every dump (and its .gz) and, if `store` is given, the Oxigraph store. Returns the quad count.
+
+    Both cores work: the store's bulk load (Rust) and the gzip streams (zlib) run on threads without the
+    GIL, and JSON-LD, the one writer in Python, runs in a child process over the N-Triples file.
+    """
+    nquads = nquads_text(graphs).encode()
+    count = nquads.count(b"\n")
+    nq_path = out / dump_file(NQUADS.extension)
+    nq_path.write_bytes(nquads)
+    union = sorted({line for lines in graphs.values() for line in lines})
+    nt_path = out / dump_file(NTRIPLES.extension)
+    with nt_path.open("w", encoding="utf-8") as fh:
+        for line in union:
+            fh.write(line)
+            fh.write("\n")
+    del union
+    jsonld_path = out / dump_file(JSONLD.extension)
+    context = multiprocessing.get_context("spawn")
+    with ThreadPoolExecutor(2) as pool, context.Pool(1) as child:
+        jobs = []
+        if store is not None:
+            jobs.append(pool.submit(_bulk_store, nq_path, store))
+        jsonld_job = child.apply_async(write_jsonld, (str(nt_path), str(jsonld_path)))
+        jobs += [pool.submit(_gzip, p) for p in (nq_path, nt_path)]
+        for fmt, source, rdf_format in (
+            (TRIG, nq_path, ox.RdfFormat.N_QUADS),
+            (TURTLE, nt_path, ox.RdfFormat.N_TRIPLES),
+        ):
+            path = out / dump_file(fmt.extension)
+            assert fmt.ox_format is not None
+            ox.serialize(ox.parse(path=str(source), format=rdf_format), str(path), fmt.ox_format, prefixes=PREFIXES)
+            jobs.append(pool.submit(_gzip, path))
+        jsonld_job.get()
+        jobs.append(pool.submit(_gzip, jsonld_path))
+        for job in jobs:
+            job.result()
+    return count
+
+
+def write_jsonld(nt_path: str, out_path: str) -> None:
+    """JSON-LD from a sorted N-Triples file (run in a child process by `write_lines`)."""
+    with Path(out_path).open("wb") as fh:
+        triples = (q.triple for q in ox.parse(path=nt_path, format=ox.RdfFormat.N_TRIPLES))
+        jsonld.write(triples, PREFIXES, fh)
+
+
+def _bulk_store(nquads: Path, directory: Path) -> None:
+    store = ox.Store(str(directory))
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     store.flush()
     store.optimize()
     del store

@@ -100,7 +100,18 @@ def _split(path: Path, text: str) -> tuple[str, str, int]:
 
 
 def _parse_header(path: Path, header: str) -> tuple[dict[str, Any], dict[str, int]]:
-    loader = yaml.SafeLoader(header)
+    try:
+        loader = yaml.SafeLoader(header)  # reads the whole text at once: rejects control characters here
+    except yaml.reader.ReaderError as err:
+        line = header[: err.position].count("\n") + 2
+        raise DataError(
+            Problem(
+                f"the front matter contains the control character U+{err.character:04X}, which YAML does not allow",
+                path,
+                line,
+                "delete the character (it is invisible in most editors; `cat -A` shows it)",
+            )
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -48,3 +48,32 @@ def problems_from_report(report: Graph, origins: Mapping[URIRef, Origin], base: 
         )
     problems.sort(key=lambda p: (str(p.file), p.line or 0, p.message))
     return problems
+
+
+def shacl_fast(data: Iterable[tuple[str, str, str]], shapes: Graph) -> tuple[bool, Graph]:
+    """What `shacl` reports, by the compiled shapes of shaclcore.py (pyshacl when they do not apply)."""
+    from . import nt, shaclcore
+
+    try:
+        compiled = _compiled_shapes(shapes)
+    except shaclcore.Unsupported:
+        graph = Graph()
+        for s, p, o in data:
+            graph.add((nt.to_rdflib(s), nt.to_rdflib(p), nt.to_rdflib(o)))  # type: ignore[arg-type]
+        return shacl(graph, shapes)
+    assert isinstance(compiled, shaclcore.Shapes)
+    conforms, results = shaclcore.validate(data, compiled)
+    return conforms, shaclcore.report_graph(conforms, results)
+
+
+_SHAPES: dict[int, object] = {}
+
+
+def _compiled_shapes(shapes: Graph) -> object:
+    from . import shaclcore
+
+    key = hash(frozenset(shapes))
+    if key not in _SHAPES:
+        _SHAPES.clear()
+        _SHAPES[key] = shaclcore.Shapes(shapes)
+    return _SHAPES[key]

@@ -9,7 +9,7 @@ from flask import Flask, Response, g, request
 
 from ..settings import Settings
 from ..store import Backend
-from . import errors, meta, resources, sparql
+from . import errors, meta, pages, resources, sparql
 
 log = logging.getLogger("b40graph.web")
 
@@ -21,6 +21,7 @@ def create_app(settings: Settings, backend: Backend) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = max(settings.max_query_bytes * 4, 1 << 20)
     app.jinja_env.autoescape = True
     app.jinja_env.globals.update(base=settings.base)
+    app.jinja_env.filters["safehref"] = pages.safe_href
     app.register_blueprint(meta.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)

@@ -86,8 +86,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException) -> Response:
         response = render_error(err.code or 500, err.description or err.name, err.name.lower().replace(" ", "-"))
-        if err.code == 405:
-            response.headers["Allow"] = "GET, HEAD, POST, OPTIONS"
+        if err.code == 405:  # the methods this resource really allows (Werkzeug knows them from the routes)
+            allowed = getattr(err, "valid_methods", None) or ["GET", "HEAD", "POST", "OPTIONS"]
+            response.headers["Allow"] = ", ".join(sorted(set(allowed) | {"OPTIONS"}))
         return response
 
     @app.errorhandler(Exception)

@@ -13,7 +13,7 @@ from ..rdfio import serialize
 from ..vocab import PREFIXES
 from .errors import ApiError
 from .http import backend, choose, finish, local_url, settings
-from .resources import document
+from .resources import check_path, document
 
 bp = Blueprint("meta", __name__)
 HOME = """
@@ -152,6 +152,7 @@ def download_graph(path: str) -> Response:
     fmt = next((f for f in DOCUMENT_FORMATS[1:] if f.extension == ext), None)
     if fmt is None or not stem:
         raise ApiError(404, "name a graph and a format, e.g. /download/graph/reference.ttl", "not-found")
+    check_path(stem)  # a well-formed IRI path, or 404
     graph = ox.NamedNode(settings().base + "graph/" + stem)
     quads = backend().quads(g=graph, limit=settings().result_cap * 100)
     if not quads:

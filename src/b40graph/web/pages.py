@@ -41,10 +41,12 @@ DECLARATION_CLAUSES = """
 PREFIX b40: <https://w3id.org/b40/ontology#>
 PREFIX schema: <https://schema.org/>
 SELECT ?decl ?clause ?position ?text ?kind ?theme ?label WHERE {
-  {{values}}
-  ?decl b40:hasClause ?clause . ?clause schema:position ?position ; schema:text ?text ; a ?kind .
+  # A UNION rather than OPTIONAL: each branch starts from the bound declaration (an OPTIONAL's right side
+  # would be evaluated over every commitment of the dataset first).
+  { {{values}} ?decl b40:hasClause ?clause . }
+  UNION { {{values}} ?decl b40:hasCommitment ?c . ?c b40:statedIn ?clause ; b40:theme ?theme ; b40:matchedLabel ?label }
+  ?clause schema:position ?position ; schema:text ?text ; a ?kind .
   FILTER(?kind IN (b40:OperativeClause, b40:PreambleClause))
-  OPTIONAL { ?decl b40:hasCommitment ?c . ?c b40:statedIn ?clause ; b40:theme ?theme ; b40:matchedLabel ?label }
 } ORDER BY ?position ?theme"""
 SIGNATURES = """
 PREFIX b40: <https://w3id.org/b40/ontology#>
@@ -99,6 +101,22 @@ def _fetch_label(iri: str, language: str) -> str:
     return best_label(labels, language) or _curie(iri)
 
 
+#: Schemes an IRI from the data may be linked with; anything else (javascript:, data:, vbscript:, …) is text.
+SAFE_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "mailto", "urn", "tag", "doi", "geo", "tel"})
+
+
+def safe_href(url: str | None) -> str | None:
+    """`url` if a browser following it cannot run script, else None (the value is then shown as text only)."""
+    if not url:
+        return None
+    if url.startswith("/") and not url.startswith(("//", "/\\")):
+        return url
+    scheme, colon, _ = url.partition(":")
+    if colon and scheme.lower() in SAFE_SCHEMES and not any(c in url for c in "\t\n\r\x00"):
+        return url
+    return None
+
+
 def _curie(iri: str) -> str:
     for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(ns) and len(iri) > len(ns):
@@ -111,7 +129,7 @@ def _value(term: object, labeller: Labeller) -> dict[str, Any]:
         return {
             "kind": "iri",
             "iri": term.value,
-            "href": local_url(term.value) or term.value,
+            "href": safe_href(local_url(term.value) or term.value),
             "label": labeller.label(term),
             "external": local_url(term.value) is None,
         }
@@ -174,7 +192,7 @@ def resource_page(desc: Description, doc_path: str, kind: str) -> str:
                     "text": row["text"].value,
                     "themes": [],
                     "operative": row["kind"].value.endswith("OperativeClause"),
-                    "href": local_url(row["clause"].value),
+                    "href": safe_href(local_url(row["clause"].value)),
                 },
             )
             if "theme" in row:
@@ -244,7 +262,7 @@ def ontology_page(triples: list[ox.Triple]) -> str:
         terms[s]["props"][_curie(t.predicate.value)].append(
             {
                 "text": _curie(value) if isinstance(t.object, ox.NamedNode) else value,
-                "href": (local_url(value) or value) if isinstance(t.object, ox.NamedNode) else None,
+                "href": safe_href(local_url(value) or value) if isinstance(t.object, ox.NamedNode) else None,
             }
         )
     classes, properties = [], []

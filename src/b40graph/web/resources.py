@@ -21,6 +21,7 @@ from .http import backend, choose, finish, settings
 bp = Blueprint("resources", __name__)
 _SEGMENT = re.compile(r"^[A-Za-z0-9._~%!$&'()*+,;=:@-]+$")
 _EXTENSIONS = {f.extension for f in DOCUMENT_FORMATS}
+MAX_PAGE = 100_000  # pages of incoming links; past it the offset would overflow the store's iterator
 
 
 def _split_extension(path: str) -> tuple[str, str | None]:
@@ -30,7 +31,7 @@ def _split_extension(path: str) -> tuple[str, str | None]:
     return path, None
 
 
-def _check_path(path: str) -> None:
+def check_path(path: str) -> None:
     parts = path.split("/")
     if len(path) > 1024 or any(p in ("", ".", "..") or not _SEGMENT.match(p) for p in parts):
         raise ApiError(404, "no resource has this IRI: it is not a well-formed IRI path of this dataset", "not-found")
@@ -40,9 +41,11 @@ def document(iri: str, doc_path: str, extension: str | None, kind: str = "resour
     fmt = choose(DOCUMENT_FORMATS, extension)
     version = backend().version()
     try:
-        page = max(1, int(request.args.get("page", "1")))
+        page = int(request.args.get("page", "1"))
     except ValueError:
         raise ApiError(400, "page must be a positive number", "bad-request") from None
+    if not 1 <= page <= MAX_PAGE:
+        raise ApiError(400, f"page must be a number from 1 to {MAX_PAGE}", "bad-request")
     desc = describe(backend(), iri, page)
     if not desc.exists:
         raise ApiError(404, f"nothing is known about <{iri}> in this dataset", "not-found")
@@ -58,7 +61,7 @@ def document(iri: str, doc_path: str, extension: str | None, kind: str = "resour
 
 @bp.route("/id/<path:path>", methods=["GET", "HEAD"])
 def thing(path: str) -> Response:
-    _check_path(path)
+    check_path(path)
     iri = settings().base + "id/" + path
     if not backend().quads(s=ox.NamedNode(iri), limit=1) and not backend().quads(o=ox.NamedNode(iri), limit=1):
         raise ApiError(404, f"nothing is known about <{iri}> in this dataset", "not-found")
@@ -73,14 +76,14 @@ def thing(path: str) -> Response:
 @bp.route("/doc/<path:path>", methods=["GET", "HEAD"])
 def doc(path: str) -> Response:
     stem, ext = _split_extension(path)
-    _check_path(stem)
+    check_path(stem)
     return document(settings().base + "id/" + stem, "/doc/" + stem, ext)
 
 
 @bp.route("/graph/<path:path>", methods=["GET", "HEAD"])
 def graph(path: str) -> Response:
     stem, ext = _split_extension(path)
-    _check_path(stem)
+    check_path(stem)
     return document(settings().base + "graph/" + stem, "/graph/" + stem, ext, kind="graph")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
@@ -21,16 +23,33 @@ def _one(values: list[str], name: str) -> str | None:
     return values[0] if values else None
 
 
+def _check_utf8(raw: bytes, where: str) -> None:
+    """Percent-decoded parameters must be UTF-8: Werkzeug would silently put U+FFFD in place of bad bytes."""
+    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="latin-1"):
+        for part, text in (("name", name), ("value", value)):
+            try:
+                text.encode("latin-1").decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise ApiError(
+                    400,
+                    f"a parameter {part} in the {where} is not valid UTF-8 once percent-decoded "
+                    f"(byte offset {err.start}); encode the query as UTF-8",
+                    "bad-encoding",
+                ) from None
+
+
 def _request_query() -> tuple[str | None, list[str], list[str]]:
     """The query and the protocol's dataset parameters, from whichever of the three forms was used."""
+    _check_utf8(request.query_string, "URL")
     default = request.args.getlist("default-graph-uri")
     named = request.args.getlist("named-graph-uri")
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if request.args.getlist("update"):
             raise ApiError(403, "this endpoint is read-only: SPARQL Update is refused", "read-only")
         return _one(request.args.getlist("query"), "query"), default, named
     ctype = (request.mimetype or "").lower()
     if ctype == "application/x-www-form-urlencoded":
+        _check_utf8(request.get_data(cache=True), "form body")
         form = request.form
         if form.getlist("update"):
             raise ApiError(403, "this endpoint is read-only: SPARQL Update is refused", "read-only")
@@ -101,13 +120,13 @@ def _vary(response: Response) -> Response:
 
 
 def _table(results: Results) -> dict[str, object]:
-    from .pages import _curie
+    from .pages import _curie, safe_href
 
     def cell(term: object) -> dict[str, str]:
         from .http import local_url
 
         if isinstance(term, ox.NamedNode):
-            return {"href": local_url(term.value) or term.value, "text": _curie(term.value)}
+            return {"href": safe_href(local_url(term.value) or term.value) or "", "text": _curie(term.value)}
         if isinstance(term, ox.Literal):
             return {"text": term.value, "lang": term.language or ""}
         return {"text": "" if term is None else str(term)}

@@ -1,0 +1,213 @@
+"""A bounded load against a b40graph server on 127.0.0.1: a fixed mix of resource pages, downloads and SPARQL
+queries (a few runaway queries among them), several concurrent clients, a hard stop.
+
+Shared by `benchmarks/load.py` (prints the figures) and `tests/test_load.py` (asserts on them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SELECT = (
+    "PREFIX b40: <https://w3id.org/b40/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "SELECT ?p ?l WHERE { ?d b40:signatory ?p . OPTIONAL { ?p rdfs:label ?l } } LIMIT 50"
+)
+#: (kind, path, Accept, SPARQL query or None). Runaways are added by `plan`.
+MIX: list[tuple[str, str, str, str | None]] = [
+    ("page-html", "/doc/municipality/prishtina", "text/html", None),
+    ("page-html", "/doc/declaration/2021-b40-founding-declaration", "text/html", None),
+    ("page-html", "/doc/theme/climate-action", "text/html", None),
+    ("page-html", "/", "text/html", None),
+    ("page-turtle", "/doc/municipality/athens", "text/turtle", None),
+    ("page-turtle", "/doc/person/merita-maliqi", "text/turtle", None),
+    ("page-turtle", "/doc/network/b40", "application/ld+json", None),
+    ("download", "/download/b40.ttl", "*/*", None),
+    ("download", "/download/b40.nq.gz", "*/*", None),
+    ("download", "/download/graph/reference.ttl", "*/*", None),
+    ("sparql", "/sparql", "application/sparql-results+json", SELECT),
+    ("sparql", "/sparql", "text/csv", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+    ("sparql", "/sparql", "text/turtle", "CONSTRUCT WHERE { ?s a <https://w3id.org/b40/ontology#Declaration> }"),
+    ("redirect", "/id/place/sofia", "text/turtle", None),
+]
+
+
+@dataclass
+class Result:
+    kind: str
+    status: int  # 0 = no answer (connection error or client timeout)
+    seconds: float
+    error: str = ""
+
+
+@dataclass
+class Round:
+    results: list[Result] = field(default_factory=list)
+    wall: float = 0.0
+    stopped_early: bool = False
+
+    def normal(self) -> list[Result]:
+        return [r for r in self.results if r.kind != "runaway"]
+
+    def errors(self) -> list[Result]:
+        """Every answer that is not what it should be: runaways must get 503, the rest 2xx/3xx/304."""
+        bad = []
+        for r in self.results:
+            ok = r.status == 503 if r.kind == "runaway" else 200 <= r.status < 400
+            if not ok:
+                bad.append(r)
+        return bad
+
+    def figures(self) -> dict[str, float]:
+        times = sorted(r.seconds for r in self.normal()) or [0.0]
+
+        def pct(p: float) -> float:
+            return times[min(len(times) - 1, round(p * (len(times) - 1)))] * 1000
+
+        return {
+            "requests": len(self.results),
+            "runaways": len(self.results) - len(self.normal()),
+            "requests_per_s": len(self.results) / self.wall if self.wall else 0.0,
+            "p50_ms": pct(0.50),
+            "p95_ms": pct(0.95),
+            "p99_ms": pct(0.99),
+            "mean_ms": statistics.fmean(times) * 1000,
+            "errors": len(self.errors()),
+        }
+
+
+def plan(requests_total: int, runaway_every: int) -> list[tuple[str, str, str, str | None]]:
+    """The same list of requests for every round: the mix in order, one runaway every `runaway_every`."""
+    mix = itertools.cycle(MIX)
+    out = []
+    for i in range(requests_total):
+        if runaway_every and i % runaway_every == runaway_every // 2:
+            out.append(("runaway", "/sparql", "application/sparql-results+json", RUNAWAY))
+        else:
+            out.append(next(mix))
+    return out
+
+
+def run_round(url: str, requests_total: int, clients: int, hard_stop: float, runaway_every: int) -> Round:
+    """Send the plan with `clients` threads; stop taking new work after `hard_stop` seconds."""
+    jobs = plan(requests_total, runaway_every)
+    local = threading.local()
+    one_runaway = threading.Semaphore(1)  # at most one runaway at a time: a query worker always stays free
+    deadline = time.monotonic() + hard_stop
+    round_ = Round()
+
+    def one(job: tuple[str, str, str, str | None]) -> Result | None:
+        if time.monotonic() > deadline:
+            return None
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+        kind, path, accept, query = job
+        guard = one_runaway if kind == "runaway" else contextlib.nullcontext()
+        with guard:
+            started = time.monotonic()
+            try:
+                params = {"query": query} if query else None
+                r = session.get(
+                    url + path, params=params, headers={"Accept": accept}, timeout=60, allow_redirects=False
+                )
+                _ = r.content
+                return Result(kind, r.status_code, time.monotonic() - started)
+            except requests.RequestException as err:
+                return Result(kind, 0, time.monotonic() - started, type(err).__name__)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        for result in pool.map(one, jobs):
+            if result is None:
+                round_.stopped_early = True
+            else:
+                round_.results.append(result)
+    round_.wall = time.monotonic() - started
+    return round_
+
+
+# -- the server and its memory ----------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def server(*args: str) -> Iterator[tuple[str, int]]:
+    """`b40graph serve ARGS` on a free port of 127.0.0.1; yields (root URL, pid) and stops it afterwards."""
+    port = free_port()
+    command = [sys.executable, "-m", "b40graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(400):
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server exited with {proc.returncode}")
+            try:
+                requests.get(url + "/sparql", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants (psutil when installed, else /proc)."""
+    try:
+        import psutil
+    except ImportError:
+        psutil = None
+    if psutil is not None:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+        total = 0
+        for p in procs:
+            with contextlib.suppress(psutil.Error):
+                total += p.memory_info().rss
+        return total
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+            todo += _children(current)
+    return total
+
+
+def settle(url: str, pid: int, seconds: float = 1.0) -> int:
+    """RSS after the killed query workers have been replaced (their respawn is asynchronous)."""
+    time.sleep(seconds)
+    requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+    return rss_bytes(pid)
+
+
+__all__ = ["MIX", "Round", "os", "plan", "rss_bytes", "run_round", "server", "settle"]

@@ -1,0 +1,186 @@
+"""The fast build gives what the plain rdflib + owlrl + pyshacl path gives, on the project's data and on
+generated networks; the compiled shapes report what pyshacl reports; the per-source cache never serves
+stale results; the generator is deterministic."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from b40graph import nt, shaclcore
+from b40graph.build import _parse_turtle, build, compile_dataset
+from b40graph.errors import DataError
+from b40graph.settings import Settings
+from b40graph.validate import shacl, shacl_fast
+from b40graph.vocab import SH
+
+from .conftest import ROOT, copy_project
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate
+
+DUMPS = ("b40.trig", "b40.nq", "b40.ttl", "b40.nt", "b40.jsonld", "b40.nq.gz", "shacl-report.ttl")
+B40 = "https://w3id.org/b40/ontology#"
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(60, tmp_path_factory.mktemp("net") / "p", seed=11)
+
+
+def _results(report: Graph) -> set[tuple]:
+    out = set()
+    for r in report.subjects(RDF.type, SH.ValidationResult):
+        value, path = report.value(r, SH.value), report.value(r, SH.resultPath)
+        out.add(
+            (
+                nt.from_rdflib(report.value(r, SH.focusNode)),  # type: ignore[arg-type]
+                nt.from_rdflib(path) if path is not None else None,
+                str(report.value(r, SH.sourceConstraintComponent)),
+                str(report.value(r, SH.resultSeverity)),
+                nt.from_rdflib(value) if value is not None else None,
+                frozenset(str(m) for m in report.objects(r, SH.resultMessage)),
+            )
+        )
+    return out
+
+
+def _data(root: Path) -> tuple[set[tuple[str, str, str]], Graph]:
+    """The triples SHACL sees (asserted + inferred, no ontology) and the shapes, from the fast engine."""
+    compiled = compile_dataset(Settings(root=root, out=root / "dist", engine="fast"))
+    data = set()
+    for name, lines in compiled.graphs.items():
+        if not str(name).endswith("graph/ontology"):
+            data.update(nt.split(line) for line in lines)  # type: ignore[arg-type]
+    return data, _parse_turtle(root / "shapes" / "b40.ttl", "shapes")
+
+
+def _same_as_pyshacl(data: set[tuple[str, str, str]], shapes: Graph) -> set[tuple]:
+    graph = Graph()
+    for s, p, o in data:
+        graph.add((nt.to_rdflib(s), nt.to_rdflib(p), nt.to_rdflib(o)))  # type: ignore[arg-type]
+    conforms, report = shacl(graph, shapes)
+    fast_conforms, fast_report = shacl_fast(data, shapes)
+    assert fast_conforms == conforms
+    assert _results(fast_report) == _results(report)
+    return _results(report)
+
+
+@pytest.mark.parametrize("which", ["project", "generated"])
+def test_fast_build_writes_the_same_bytes_as_the_plain_path(which, network, tmp_path):
+    root = ROOT if which == "project" else network
+    fast = build(Settings(root=root, out=tmp_path / "fast", engine="fast"))
+    plain = build(Settings(root=root, out=tmp_path / "plain", engine="plain"))
+    assert fast.version == plain.version
+    assert fast.info["graphs"] == plain.info["graphs"]
+    for name in DUMPS:
+        assert filecmp.cmp(fast.path / name, plain.path / name, shallow=False), name
+
+
+def test_compiled_shapes_agree_with_pyshacl_on_valid_data(network):
+    for root in (ROOT, network):
+        assert _same_as_pyshacl(*_data(root)) == set()
+
+
+def _inject(data: set[tuple[str, str, str]]) -> None:
+    """One violation of nearly every constraint component the shapes use, written as triples."""
+
+    def first(cls: str) -> str:
+        return sorted(s for s, p, o in data if p == f"<{RDF.type}>" and o == f"<{cls}>")[0]
+
+    person, clause = first("http://xmlns.com/foaf/0.1/Person"), first(B40 + "OperativeClause")
+    signature, event = first(B40 + "Signature"), first(B40 + "Event")
+    checksum, country = first("http://spdx.org/rdf/terms#Checksum"), first("https://schema.org/Country")
+    concept = first("http://www.w3.org/2004/02/skos/core#Concept")
+    algorithm = "<http://spdx.org/rdf/terms#algorithm>"
+    data.discard((checksum, algorithm, "<http://spdx.org/rdf/terms#checksumAlgorithm_sha256>"))
+    data.update(
+        {
+            (person, "<http://xmlns.com/foaf/0.1/familyName>", '"KOVAČ"'),  # SPARQL + maxCount
+            (clause, "<https://schema.org/position>", '"0"^^<http://www.w3.org/2001/XMLSchema#integer>'),
+            (clause, f"<{RDF.type}>", f"<{B40}PreambleClause>"),  # qualified max count
+            (signature, "<http://purl.org/dc/terms/date>", '"2021-13-45"^^<http://www.w3.org/2001/XMLSchema#date>'),
+            (signature, f"<{B40}onBehalfOf>", '"Athens"'),  # class on a literal, node shape
+            (event, "<https://schema.org/location>", country),  # sh:or
+            (checksum, algorithm, "<http://spdx.org/rdf/terms#checksumAlgorithm_md5>"),  # hasValue
+            (country, "<https://schema.org/identifier>", '"ABC"'),  # pattern
+            (concept, "<http://www.w3.org/2004/02/skos/core#prefLabel>", '"Other"@en'),  # uniqueLang
+            (concept, "<http://www.w3.org/2004/02/skos/core#exactMatch>", '"not an IRI"'),  # nodeKind
+            (concept, "<http://www.w3.org/2000/01/rdf-schema#label>", '"untagged"'),  # datatype
+        }
+    )
+
+
+def test_compiled_shapes_agree_with_pyshacl_on_injected_violations(network):
+    for root in (ROOT, network):
+        data, shapes = _data(root)
+        _inject(data)
+        results = _same_as_pyshacl(data, shapes)
+        components = {r[2].rsplit("#", 1)[-1] for r in results}
+        assert {
+            "SPARQLConstraintComponent",
+            "MaxCountConstraintComponent",
+            "MinInclusiveConstraintComponent",
+            "QualifiedMaxCountConstraintComponent",
+            "DatatypeConstraintComponent",
+            "ClassConstraintComponent",
+            "NodeConstraintComponent",
+            "OrConstraintComponent",
+            "HasValueConstraintComponent",
+            "PatternConstraintComponent",
+            "UniqueLangConstraintComponent",
+            "NodeKindConstraintComponent",
+        } <= components
+
+
+def test_unsupported_shapes_fall_back_to_pyshacl():
+    data, shapes = _data(ROOT)
+    shapes.add((URIRef("https://w3id.org/b40/shapes#X"), SH.targetSubjectsOf, URIRef(B40 + "party")))
+    with pytest.raises(shaclcore.Unsupported):
+        shaclcore.Shapes(shapes)
+    shapes.add((URIRef("https://w3id.org/b40/shapes#X"), SH.property, URIRef("https://w3id.org/b40/shapes#Y")))
+    shapes.add((URIRef("https://w3id.org/b40/shapes#Y"), SH.path, URIRef(B40 + "party")))
+    shapes.add((URIRef("https://w3id.org/b40/shapes#Y"), SH.maxCount, Literal(1)))
+    shapes.add((URIRef("https://w3id.org/b40/shapes#Y"), SH.message, Literal("one party only")))
+    conforms, report = shacl_fast(data, shapes)
+    assert not conforms and {r[5] for r in _results(report)} == {frozenset({"one party only"})}
+
+
+def test_violations_in_a_generated_network_name_file_and_line(network, tmp_path):
+    root = tmp_path / "p"
+    shutil.copytree(network, root)
+    with (root / "data" / "countries.csv").open("a", encoding="utf-8") as fh:
+        fh.write("zzz,Country ZZZ,,Land ZZZ,el,,\n")
+    with pytest.raises(DataError) as err:
+        build(Settings(root=root, out=tmp_path / "dist"))
+    text = "\n".join(str(p) for p in err.value.problems)
+    lines = (root / "data" / "countries.csv").read_text(encoding="utf-8").splitlines()
+    assert f"data/countries.csv:{len(lines)}" in text and "ISO 3166" in text
+
+
+def test_rebuild_after_one_change_equals_a_cold_build(tmp_path):
+    root = copy_project(tmp_path / "p")
+    build(Settings(root=root, out=root / "dist"))  # fills the cache
+    decl = root / "data" / "declarations" / "2021-11-30-b40-founding-declaration.md"
+    decl.write_text(decl.read_text(encoding="utf-8").replace("Mayor of Split", "Deputy Mayor of Split"), "utf-8")
+    warm = build(Settings(root=root, out=root / "dist"))
+    cold = build(Settings(root=root, out=tmp_path / "cold", cache=False))
+    assert warm.version == cold.version
+    for name in DUMPS:
+        assert filecmp.cmp(warm.path / name, cold.path / name, shallow=False), name
+    assert "Deputy Mayor of Split" in (warm.path / "b40.nt").read_text(encoding="utf-8")
+
+
+def test_generator_is_deterministic(tmp_path):
+    a, b = generate(60, tmp_path / "a", seed=3), generate(60, tmp_path / "b", seed=3)
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert len(list((a / "data" / "declarations").glob("*.md"))) >= 3
+    for rel in files:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
