@@ -189,10 +189,11 @@ def load_reference(data_dir: Path, base: str) -> Reference:
                 *row.origin,
             )
 
-    for concept in sorted(set(ref.themes_graph.subjects(RDF.type, SKOS.Concept))):
-        labels = [o for p in (SKOS.prefLabel, SKOS.altLabel) for o in ref.themes_graph.objects(concept, p)]
-        labels = sorted((lab for lab in labels if isinstance(lab, Literal)), key=lambda x: (-len(str(x)), str(x)))
-        ref.themes.append(Theme(URIRef(concept), str(concept).rstrip("/").rsplit("/", 1)[-1], labels))
+    for concept in sorted(str(c) for c in ref.themes_graph.subjects(RDF.type, SKOS.Concept)):
+        node = URIRef(concept)
+        found = [o for p in (SKOS.prefLabel, SKOS.altLabel) for o in ref.themes_graph.objects(node, p)]
+        labels = sorted((lab for lab in found if isinstance(lab, Literal)), key=lambda x: (-len(str(x)), str(x)))
+        ref.themes.append(Theme(node, concept.rstrip("/").rsplit("/", 1)[-1], labels))
     if not ref.themes:
         problems.add("the theme scheme has no skos:Concept", f["themes"], 1)
 

@@ -61,7 +61,7 @@ def proper_case(word: str, turkic: bool = False) -> str:
 
     With turkic=True the dotless/dotted i pairs follow Turkish rules (I -> ı, İ -> i).
     """
-    parts = []
+    parts: list[str] = []
     for part in word.split("-"):
         if not part:
             parts.append(part)

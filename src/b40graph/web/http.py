@@ -62,4 +62,5 @@ def finish(
         links.append(f'<{canonical}>; rel="canonical"')
     links.append('</.well-known/void>; rel="describedby"; type="text/turtle"')
     response.headers["Link"] = ", ".join(links)
-    return response.make_conditional(request)
+    response.make_conditional(request)  # sets 304 in place when the client has this version
+    return response

@@ -265,7 +265,8 @@ def ontology_page(triples: list[ox.Triple]) -> str:
                 "href": safe_href(local_url(value) or value) if isinstance(t.object, ox.NamedNode) else None,
             }
         )
-    classes, properties = [], []
+    classes: list[dict[str, Any]] = []
+    properties: list[dict[str, Any]] = []
     for iri, data in sorted(terms.items()):
         kinds = {v["text"] for v in data["props"].get("rdf:type", [])}
         entry = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, redirect, request
+from flask import Blueprint, Response, request
 
 from ..formats import DOCUMENT_FORMATS, HTML
 from ..rdfio import serialize
@@ -68,7 +68,7 @@ def thing(path: str) -> Response:
     target = "/doc/" + path
     if request.query_string:
         target += "?" + request.query_string.decode("ascii", "replace")
-    response = redirect(target, 303)
+    response = Response(status=303, headers={"Location": target})
     response.vary.add("Accept")
     return response
 
@@ -95,7 +95,11 @@ def ontology(ext: str | None = None) -> Response:
     graph_name = ox.NamedNode(settings().base + "graph/ontology")
     quads = backend().quads(g=graph_name)
     if not quads:
-        quads = [q for q in backend().quads() if str(q.subject.value).startswith(ONTOLOGY_IRI)]
+        quads = [
+            q
+            for q in backend().quads()
+            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ONTOLOGY_IRI)
+        ]
     if not quads:
         raise ApiError(404, "this dataset holds no ontology", "not-found")
     triples = sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))

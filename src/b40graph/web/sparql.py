@@ -108,8 +108,8 @@ def endpoint() -> Response:
         response = Response(body, content_type=HTML.content_type)
     else:
         _, payload = backend().query(query, fmt.key, default_graphs or None, named_graphs or None, request.base_url)
-        _, body_bytes = payload  # type: ignore[misc]
-        response = Response(body_bytes, content_type=fmt.content_type)
+        assert isinstance(payload, tuple)
+        response = Response(payload[1], content_type=fmt.content_type)
     response.cache_control.public = True
     return finish(response, version, fmt) if request.method != "POST" else _vary(response)
 
