@@ -3,7 +3,6 @@ its incoming links (paged). Used by resource documents in every format and by th
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -81,14 +80,3 @@ def describe(
     neighbours.update(q.graph_name.value for q in outgoing + incoming if isinstance(q.graph_name, ox.NamedNode))
     desc.labels = backend.labels(sorted(neighbours))
     return desc
-
-
-def labels_from_quads(backend: Backend, iris: list[str]) -> dict[str, list[ox.Literal]]:
-    """Labels by one pattern lookup per IRI and label property: fast on an embedded store."""
-    labels: dict[str, list[ox.Literal]] = defaultdict(list)
-    for name in iris:
-        for prop in LABEL_PROPS:
-            for quad in backend.quads(s=ox.NamedNode(name), p=prop, limit=50):
-                if isinstance(quad.object, ox.Literal) and quad.object not in labels[name]:
-                    labels[name].append(quad.object)
-    return dict(labels)

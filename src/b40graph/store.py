@@ -154,9 +154,22 @@ class EmbeddedBackend:
         return [{n: sol[n] for n in names if sol[n] is not None} for sol in answer]
 
     def labels(self, iris: list[str]) -> dict[str, list[ox.Literal]]:
-        from .resource import labels_from_quads
+        """Two index lookups per IRI, straight on the store (a page asks for a hundred or so)."""
+        from .resource import LABEL_PROPS
 
-        return labels_from_quads(self, iris)
+        store = self._refresh()
+        out: dict[str, list[ox.Literal]] = {}
+        for iri in iris:
+            node = ox.NamedNode(iri)
+            found = [
+                q.object
+                for prop in LABEL_PROPS
+                for q in itertools.islice(store.quads_for_pattern(node, prop, None, None), 50)
+                if isinstance(q.object, ox.Literal)
+            ]
+            if found:
+                out[iri] = list(dict.fromkeys(found))
+        return out
 
     def graphs(self) -> list[ox.NamedNode]:
         store = self._refresh()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from email.utils import formatdate
 
@@ -10,6 +11,7 @@ from flask import Response, current_app, request
 from ..formats import Format
 from ..settings import Settings
 from ..store import Backend, Version
+from ..vocab import ONTOLOGY_IRI
 from .conneg import negotiate, override
 
 
@@ -28,9 +30,11 @@ def choose(offers: Sequence[Format], extension: str | None = None) -> Format:
 
 def local_url(iri: str) -> str | None:
     """Where an IRI minted under the public base is served here (a path), or None for outside IRIs."""
-    base = settings().base
-    from ..vocab import ONTOLOGY_IRI
+    return _local_url(settings().base, iri)
 
+
+@functools.lru_cache(maxsize=65536)
+def _local_url(base: str, iri: str) -> str | None:
     if iri.startswith(ONTOLOGY_IRI) and (len(iri) == len(ONTOLOGY_IRI) or iri[len(ONTOLOGY_IRI)] == "#"):
         return "/ontology" + iri[len(ONTOLOGY_IRI) :]
     if iri.startswith(base):
