@@ -15,7 +15,6 @@ import argparse
 import contextlib
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import requests
+from loadmix import free_port
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -78,12 +78,6 @@ def _latency(name: str, ours: Timings, theirs: Timings) -> tuple[str, str, str, 
         f"{theirs.pct(0.5):.1f} / {theirs.pct(0.99):.1f}",
         _ratio(theirs.pct(0.5), ours.pct(0.5)),
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager

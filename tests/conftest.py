@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
+from benchmarks.loadmix import free_port, server
 
 from b40graph.build import build
 from b40graph.release import Release
@@ -50,12 +50,6 @@ def select(store: ox.Store, query: str) -> list[dict[str, str]]:
     answer = store.query(prefixes + query, use_default_graph_as_union=True)
     names = [v.value for v in answer.variables]
     return [{n: sol[n].value for n in names if sol[n] is not None} for sol in answer]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for(url: str, proc: subprocess.Popen, what: str) -> None:
@@ -135,18 +129,5 @@ def client(app):
 @contextlib.contextmanager
 def running_server(*args: str) -> Iterator[str]:
     """`b40graph serve ARGS` on a free port of 127.0.0.1; yields its root URL and stops it afterwards."""
-    port = free_port()
-    command = [sys.executable, "-m", "b40graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                requests.get(url + "/sparql", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+    with server(*args) as (url, _):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
