@@ -64,6 +64,10 @@ def test_killed_build_leaves_the_published_dataset_intact(project, fraction):
         return
     assert code == -signal.SIGKILL
     now = _snapshot(root)
+    if now["target"] != project["baseline"]["target"]:
+        # killed after `current` moved (while pruning old releases or exiting): the new release is whole
+        assert {"release.json", "b40.nq", "b40.trig", "b40.ttl", "b40.nt", "b40.jsonld"} <= set(now["files"])
+        project["baseline"] = now
     assert now == project["baseline"]
     release = now["target"]
     assert isinstance(release, Path)

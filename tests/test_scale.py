@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
 from b40graph import nt, shaclcore
@@ -184,3 +185,64 @@ def test_generator_is_deterministic(tmp_path):
     assert len(list((a / "data" / "declarations").glob("*.md"))) >= 3
     for rel in files:
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def _store_content(release_store: Path) -> tuple[list[str], list[str], dict[str, Graph]]:
+    """Graph names, quads without blank nodes, and per graph the triples with (the store renames them)."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(release_store))
+    plain, blank = [], {}
+    for q in store:
+        if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+            g = blank.setdefault(str(q.graph_name), Graph())
+            g.add(tuple(nt.to_rdflib(str(t)) for t in (q.subject, q.predicate, q.object)))
+        else:
+            plain.append(str(q))
+    return sorted(str(g) for g in store.named_graphs()), sorted(plain), blank
+
+
+@pytest.mark.parametrize("diff_from", [1, 20_000])
+def test_incremental_store_equals_a_cold_store(tmp_path, monkeypatch, diff_from):
+    """A rebuild updates the previous release's store (a checkpoint, then only the changed graphs): after a
+    changed declaration, a removed and a re-added one, a changed reference file and a changed ontology
+    (blank nodes) it holds what a bulk load holds."""
+    from b40graph import dumps
+
+    monkeypatch.setattr(dumps, "DIFF_FROM", diff_from)  # 1: every graph updated by a line diff
+    bulk_loads = []
+    bulk = dumps._bulk_store
+    monkeypatch.setattr(dumps, "_bulk_store", lambda *a: (bulk_loads.append(a), bulk(*a)))
+    root = copy_project(tmp_path / "p")
+    first = build(Settings(root=root, out=root / "dist"))
+    assert (first.path / dumps.STATE_FILE).is_file() and len(bulk_loads) == 1
+    decls = root / "data" / "declarations"
+    founding, sofia = (
+        decls / "2021-11-30-b40-founding-declaration.md",
+        decls / "2025-02-24-b40-sofia-summit-declaration.md",
+    )
+    themes = root / "data" / "themes.ttl"
+
+    def edit(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    steps = [
+        lambda: edit(founding, "Mayor of Split", "Deputy Mayor of Split"),
+        lambda: sofia.rename(tmp_path / sofia.name),
+        lambda: edit(themes, "@en", "@en-GB"),
+        lambda: edit(root / "ontology" / "b40.ttl", '"B40 declarations ontology"@en', '"B40 ontology"@en'),
+        lambda: (tmp_path / sofia.name).rename(sofia),
+    ]
+    for i, step in enumerate(steps):
+        step()
+        warm = build(Settings(root=root, out=root / "dist"))
+        cold = build(Settings(root=root, out=tmp_path / f"cold{i}", cache=False))
+        assert len(bulk_loads) == 2 + i  # the warm builds updated; only the cold ones loaded
+        assert warm.version == cold.version
+        (names, plain, blank), (cold_names, cold_plain, cold_blank) = map(_store_content, (warm.store, cold.store))
+        assert names == cold_names and plain == cold_plain and blank.keys() == cold_blank.keys()
+        assert all(isomorphic(blank[g], cold_blank[g]) for g in blank)
+        for name in DUMPS:
+            assert filecmp.cmp(warm.path / name, cold.path / name, shallow=False), name

@@ -28,7 +28,17 @@ from rdflib.namespace import PROV
 from . import nt
 from .assemble import Assembly, assemble
 from .describe import describe, describe_stats, stats_of_lines
-from .dumps import sorted_quads, version_of, write_dumps, write_lines, write_store
+from .dumps import (
+    Previous,
+    graph_digests,
+    load_state,
+    save_state,
+    sorted_quads,
+    version_of,
+    write_dumps,
+    write_lines,
+    write_store,
+)
 from .errors import DataError, Problem, UsageError
 from .ingest import merged_origins, read_pieces
 from .mint import Minter
@@ -60,6 +70,7 @@ class Compiled:
     version: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     issued: list[str] = field(default_factory=list)  # dct:issued of every declaration (fast path)
+    nquads: dict[URIRef, str] = field(default_factory=dict)  # N-Quads text per graph, from version to write
 
 
 class _Clock:
@@ -192,7 +203,7 @@ def _describe(compiled: Compiled) -> None:
         desc = describe(graphs, mint, version, dates[-1] if dates else "", sources, TITLE, examples)
     else:
         lines: dict = dict(compiled.graphs)
-        version = version_of(lines)
+        version = version_of(lines, compiled.nquads)
         dates = compiled.issued
         desc = describe_stats(
             stats_of_lines(lines), mint, version, dates[-1] if dates else "", sources, TITLE, examples
@@ -230,6 +241,16 @@ def _rel(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
 
 
+def _previous(settings: Settings) -> Previous | None:
+    """The current release's store and graph hashes, to update rather than reload (not without the cache)."""
+    if not settings.cache:
+        return None
+    release = current(settings.out_dir)
+    if release is None or release.info.get("base") != settings.base:
+        return None
+    return load_state(release.path)
+
+
 def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, float] | None = None) -> Release:
     compiled = compile_dataset(settings, progress)
     if timings is not None:
@@ -247,7 +268,10 @@ def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, fl
             write_store(quads, staged / "store")
             count = len(quads)
         else:
-            count = write_lines(compiled.graphs, staged, staged / "store")  # type: ignore[arg-type]
+            lines: dict = dict(compiled.graphs)
+            digests = graph_digests(lines)
+            count = write_lines(lines, staged, staged / "store", _previous(settings), digests, compiled.nquads)
+            save_state(lines, digests, staged)
         compiled.report.serialize(staged / "shacl-report.ttl", format="turtle")
         info = {
             "version": compiled.version,
