@@ -28,6 +28,7 @@ class Settings:
     result_cap: int = field(default_factory=lambda: int(_env("RESULT_CAP", "10000")))
     max_query_bytes: int = field(default_factory=lambda: int(_env("MAX_QUERY_BYTES", "65536")))
     query_workers: int = field(default_factory=lambda: int(_env("QUERY_WORKERS", "2")))
+    doc_cache_bytes: int = field(default_factory=lambda: int(_env("DOC_CACHE_BYTES", str(64 * 1024 * 1024))))
     max_source_bytes: int = 5 * 1024 * 1024
     # Build: "fast" (compiled rules and shapes, cached per source) or "plain" (rdflib + owlrl + pyshacl).
     engine: str = field(default_factory=lambda: _env("ENGINE", "fast"))

@@ -10,6 +10,7 @@ from flask import Flask, Response, g, request
 from ..settings import Settings
 from ..store import Backend
 from . import errors, meta, pages, resources, sparql
+from .doccache import DocumentCache
 
 log = logging.getLogger("b40graph.web")
 
@@ -18,6 +19,7 @@ def create_app(settings: Settings, backend: Backend) -> Flask:
     app = Flask(__name__)
     app.config["B40_SETTINGS"] = settings
     app.config["B40_BACKEND"] = backend
+    app.config["B40_DOC_CACHE"] = DocumentCache(settings.doc_cache_bytes)
     app.config["MAX_CONTENT_LENGTH"] = max(settings.max_query_bytes * 4, 1 << 20)
     app.jinja_env.autoescape = True
     app.jinja_env.globals.update(base=settings.base)

@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from ..formats import DOCUMENT_FORMATS, HTML
 from ..rdfio import serialize
 from ..resource import describe
 from ..vocab import ONTOLOGY_IRI
 from . import pages
+from .doccache import DocumentCache
 from .errors import ApiError
 from .http import backend, choose, finish, settings
 
@@ -46,13 +47,18 @@ def document(iri: str, doc_path: str, extension: str | None, kind: str = "resour
         raise ApiError(400, "page must be a positive number", "bad-request") from None
     if not 1 <= page <= MAX_PAGE:
         raise ApiError(400, f"page must be a number from 1 to {MAX_PAGE}", "bad-request")
-    desc = describe(backend(), iri, page)
-    if not desc.exists:
-        raise ApiError(404, f"nothing is known about <{iri}> in this dataset", "not-found")
-    if fmt is HTML:
-        body: bytes | str = pages.resource_page(desc, doc_path, kind)
-    else:
-        body = serialize(desc.triples(), fmt, desc.quads())
+
+    def make() -> bytes:
+        desc = describe(backend(), iri, page)
+        if not desc.exists:
+            raise ApiError(404, f"nothing is known about <{iri}> in this dataset", "not-found")
+        if fmt is HTML:
+            return pages.resource_page(desc, doc_path, kind).encode()
+        return serialize(desc.triples(), fmt, desc.quads())
+
+    language = pages.lang() if fmt is HTML else ""
+    cache: DocumentCache = current_app.config["B40_DOC_CACHE"]
+    body = cache.get_or_make((version.tag, iri, doc_path, kind, fmt.key, page, language), make)
     response = Response(body, content_type=fmt.content_type)
     response.headers["Content-Location"] = f"{doc_path}.{fmt.extension}"
     alternates = [(f"{doc_path}.{f.extension}", f) for f in DOCUMENT_FORMATS if f is not fmt]
