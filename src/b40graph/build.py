@@ -276,7 +276,7 @@ def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, fl
         info = {
             "version": compiled.version,
             "base": settings.base,
-            "graphs": {str(k): len(v) for k, v in sorted(compiled.graphs.items())},
+            "graphs": {str(k): len(v) for k, v in sorted(compiled.graphs.items())},  # type: ignore[arg-type]
             "quads": count,
             "inputs": fingerprint(settings),
             "sources": {

@@ -44,7 +44,7 @@ def stats_of_graphs(graphs: Mapping[URIRef, Graph]) -> Stats:
         len(union),
         len({s for s in union.subjects() if isinstance(s, URIRef)}),
         Counter(o for s, o in union.subject_objects(RDF.type) if isinstance(o, URIRef)),
-        Counter(union.predicates()),
+        Counter(p for p in union.predicates() if isinstance(p, URIRef)),
         {name: len(graph) for name, graph in graphs.items()},
     )
 

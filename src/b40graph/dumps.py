@@ -37,7 +37,7 @@ GZIP_LEVEL = 6  # 9 takes 2.5x the time for 2 % smaller files at a million quads
 
 
 def sorted_quads(graphs: Mapping[URIRef, Graph]) -> list[ox.Quad]:
-    quads = []
+    quads: list[ox.Quad] = []
     for name in sorted(graphs):
         g = ox.NamedNode(str(name))
         rows = sorted(graphs[name], key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))

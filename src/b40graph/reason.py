@@ -79,9 +79,9 @@ def infer(ontology: Graph, data: Graph, base: str, engine: str = "owlrl") -> Gra
     closure = _closure_reasonable(combined) if engine == "reasonable" else _closure_owlrl(combined)
     inferred = Graph()
     for s, p, o in closure:
-        triple = (s, p, _plain(o))
-        if _keep(triple, base, combined):
-            inferred.add(triple)
+        plain: tuple = (s, p, _plain(o))
+        if _keep(plain, base, combined):
+            inferred.add(plain)
     return inferred
 
 

@@ -555,7 +555,7 @@ class Validator:
             reach.update(o for _, _, o in first if not nt.is_literal(o))
             store = ox.Store()
             quads = [
-                ox.Quad(*(_ox(t) for t in triple), ox.DefaultGraph())  # type: ignore[misc]
+                ox.Quad(*(_ox(t) for t in triple), ox.DefaultGraph())  # type: ignore[misc,call-arg,arg-type]
                 for triple in self.data.subject_triples(reach)
             ]
             store.extend(quads)
