@@ -194,3 +194,18 @@ def test_protocol_suite_through_remote_backend(tmp_path):
             cwd=CONF,
         )
         assert "20 passed, 0 failed" in done.stdout, done.stdout
+
+
+def test_downloads_made_from_the_remote_store_hold_the_release(built, remote):
+    settings, release = built
+    backend = RemoteBackend(remote + "/query", settings)
+    try:
+        folder = backend.dumps()
+        assert folder is not None and backend.dumps() == folder  # made once per version
+        served = _graphs(list(ox.parse(path=str(folder / "b40.nq"), format=ox.RdfFormat.N_QUADS)))
+        original = _graphs(list(ox.parse(path=str(release.path / "b40.nq"), format=ox.RdfFormat.N_QUADS)))
+        assert served.keys() == original.keys() and all(isomorphic(served[k], original[k]) for k in original)
+        turtle = Graph().parse(folder / "b40.ttl", format="turtle")
+        assert len(turtle) == len(Graph().parse(release.path / "b40.ttl", format="turtle"))
+    finally:
+        backend.close()

@@ -14,6 +14,7 @@ the dataset description last so that readers switch to the new version only once
 from __future__ import annotations
 
 import hashlib
+import shutil
 import tempfile
 import threading
 import time
@@ -58,15 +59,24 @@ class RemoteBackend:
         self._union_default = settings.remote_union_default if union_default is None else union_default
         self.http = requests.Session()
         self._lock = threading.Lock()
+        self._dumps_lock = threading.Lock()  # held while the files are written; never with _lock
         self._version: tuple[float, Version] | None = None
         self._graphs: tuple[str, list[ox.NamedNode]] | None = None
         self._dumps: dict[str, Path] = {}
 
     # -- the exchange ------------------------------------------------------------------------------------
-    def _post(self, query: str, accept: str, dataset: Sequence[tuple[str, str]] = ()) -> tuple[str, bytes]:
-        timeout = self.settings.query_timeout
+    def _post(
+        self,
+        query: str,
+        accept: str,
+        dataset: Sequence[tuple[str, str]] = (),
+        timeout: float | None = None,
+        limit: int | None = None,
+    ) -> tuple[str, bytes]:
+        """One exchange. `timeout` and `limit` default to the public query limits."""
+        timeout = timeout or self.settings.query_timeout
         deadline = time.monotonic() + timeout
-        limit = self.settings.max_response_bytes
+        limit = limit or self.settings.max_response_bytes
         try:
             response = self.http.post(
                 self.url,
@@ -247,19 +257,38 @@ class RemoteBackend:
         from .dumps import write_dumps
 
         tag = self.version().tag
-        with self._lock:
+        with self._dumps_lock:
             folder = self._dumps.get(tag)
             if folder is None:
                 quads = sorted(
-                    self.quads(), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+                    self._all_quads(),
+                    key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)),
                 )
                 folder = Path(tempfile.mkdtemp(prefix="b40graph-remote-dumps-"))
                 write_dumps(quads, folder)
+                for stale in self._dumps.values():  # files being sent stay readable until closed
+                    shutil.rmtree(stale, ignore_errors=True)
                 self._dumps = {tag: folder}
         return folder
 
+    def _all_quads(self) -> list[ox.Quad]:
+        """Every quad, one graph per exchange in N-Triples (compact, streamed), with a build's time and size
+        allowance rather than a public query's: this runs once per dataset version, for the downloads."""
+        quads: list[ox.Quad] = []
+        for graph in self.graphs():
+            query = "CONSTRUCT { ?s ?p ?o } WHERE { " + values_block({"g": graph}) + " GRAPH ?g { ?s ?p ?o } }"
+            ctype, body = self._post(query, NTRIPLES, timeout=600, limit=1 << 34)
+            if ctype not in (NTRIPLES, "text/plain"):
+                raise QueryError(f"the triple store answered in '{ctype}', not N-Triples", 502, "bad-gateway")
+            quads.extend(
+                ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(body, ox.RdfFormat.N_TRIPLES)
+            )
+        return quads
+
     def close(self) -> None:
         self.http.close()
+        for folder in self._dumps.values():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _with_base(text: str, base_iri: str | None) -> str:
