@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, RDFS
 
 from b40graph.build import build
 from b40graph.settings import Settings
-from b40graph.store import EmbeddedBackend
+from b40graph.store import EmbeddedBackend, LabelMemo
 from b40graph.web.app import create_app
 from b40graph.web.doccache import DocumentCache
 
@@ -63,5 +64,47 @@ def test_documents_follow_a_new_release(tmp_path):
         titles = set(Graph().parse(data=after.data, format="turtle").objects(iri, DCTERMS.title))
         assert any(str(t).startswith("Renamed ") for t in titles), titles
         assert after.headers["ETag"] != first.headers["ETag"]
+    finally:
+        backend.close()
+
+
+def test_label_memo_is_per_version_and_bounded():
+    memo = LabelMemo(limit=3)
+    reads: list[list[str]] = []
+    store = {"a": [ox.Literal("A")], "b": [ox.Literal("B")]}
+
+    def fetch(iris: list[str]) -> dict[str, list[ox.Literal]]:
+        reads.append(list(iris))
+        return {i: store[i] for i in iris if i in store}
+
+    assert memo.lookup("v1", ["a", "x"], fetch) == {"a": [ox.Literal("A")]}
+    assert memo.lookup("v1", ["a", "x", "b"], fetch) == {"a": [ox.Literal("A")], "b": [ox.Literal("B")]}
+    assert reads == [["a", "x"], ["b"]]  # a label, and the lack of one, are looked up once per version
+    store["a"] = [ox.Literal("A2")]
+    assert memo.lookup("v2", ["a"], fetch) == {"a": [ox.Literal("A2")]}  # a new version reads afresh
+    memo.lookup("v2", ["c", "d", "e"], fetch)
+    assert len(memo._items) <= 3
+
+
+def test_labels_of_linked_things_follow_a_new_release(tmp_path):
+    root = copy_project(tmp_path)
+    settings = Settings(root=root, out=tmp_path / "dist", query_workers=1)
+    build(settings)
+    backend = EmbeddedBackend(settings)
+    try:
+        client = create_app(settings, backend).test_client()
+        path = "/doc/municipality/sarajevo"  # a member: its page links to the network, with its label
+        html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert ">B40 Balkan Cities Network</a>" in html
+        network = root / "data/network.ttl"
+        text = network.read_text(encoding="utf-8")
+        network.write_text(text.replace('"B40 Balkan Cities Network"@en ;', '"The Renamed Network"@en ;'), "utf-8")
+        build(settings)
+        time.sleep(0.6)  # the embedded backend looks for a new release twice a second
+        html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert ">The Renamed Network</a>" in html and ">B40 Balkan Cities Network</a>" not in html
+        ttl = client.get(path, headers={"Accept": "text/turtle"})
+        labels = set(Graph().parse(data=ttl.data, format="turtle").objects(URIRef(BASE + "id/network/b40"), RDFS.label))
+        assert {str(x) for x in labels} == {"The Renamed Network"}
     finally:
         backend.close()

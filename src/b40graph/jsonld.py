@@ -13,14 +13,24 @@ import pyoxigraph as ox
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+MEMO_LIMIT = 10_000  # compacted IRIs remembered per writer (the first ones: vocabulary terms, in practice)
 
 
 class Compactor:
     def __init__(self, prefixes: dict[str, str]) -> None:
         self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
         self.context = dict(sorted(prefixes.items()))
+        self._seen: dict[str, str] = {}  # predicates, classes and datatypes recur on every node
 
     def iri(self, iri: str) -> str:
+        short = self._seen.get(iri)
+        if short is None:
+            short = self._compact(iri)
+            if len(self._seen) < MEMO_LIMIT:
+                self._seen[iri] = short
+        return short
+
+    def _compact(self, iri: str) -> str:
         for prefix, ns in self.prefixes:
             if iri.startswith(ns) and len(iri) > len(ns):
                 local = iri[len(ns) :]

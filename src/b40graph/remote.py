@@ -29,7 +29,7 @@ from .errors import UsageError
 from .results import QueryError, Results, collect
 from .settings import Settings
 from .sparqlguard import inspect
-from .store import Subject, Term, Version, values_block
+from .store import LabelMemo, Subject, Term, Version, values_block
 
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
@@ -60,6 +60,7 @@ class RemoteBackend:
         self.http = requests.Session()
         self._lock = threading.Lock()
         self._dumps_lock = threading.Lock()  # held while the files are written; never with _lock
+        self._labels = LabelMemo()
         self._version: tuple[float, Version] | None = None
         self._graphs: tuple[str, list[ox.NamedNode]] | None = None
         self._dumps: dict[str, Path] = {}
@@ -209,7 +210,10 @@ class RemoteBackend:
         return out
 
     def labels(self, iris: list[str]) -> dict[str, list[ox.Literal]]:
-        """The labels of many IRIs in one query per 500 (a VALUES block), not one exchange per IRI."""
+        """The labels of IRIs not looked up before in this version, in one query per 500 (a VALUES block)."""
+        return self._labels.lookup(self.version().tag, iris, self._read_labels)
+
+    def _read_labels(self, iris: list[str]) -> dict[str, list[ox.Literal]]:
         out: dict[str, list[ox.Literal]] = {}
         for start in range(0, len(iris), 500):
             terms = " ".join(str(ox.NamedNode(i)) for i in iris[start : start + 500])

@@ -11,7 +11,9 @@ import itertools
 import os
 import shutil
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -47,6 +49,38 @@ def values_block(bindings: dict[str, Term]) -> str:
 class Version:
     tag: str  # changes whenever the data changes (ETag)
     modified: float  # POSIX time (Last-Modified)
+
+
+class LabelMemo:
+    """Labels already looked up, kept for the dataset version they were read from. Every page asks for the
+    labels of the same predicates, graphs, networks and themes; a document asked for the first time then
+    costs only the lookups of what is new to it. Bounded: emptied when `limit` IRIs are held."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._key: Hashable = None
+        self._items: dict[str, list[ox.Literal]] = {}
+        self._lock = threading.Lock()
+
+    def lookup(
+        self, key: Hashable, iris: list[str], fetch: Callable[[list[str]], dict[str, list[ox.Literal]]]
+    ) -> dict[str, list[ox.Literal]]:
+        with self._lock:
+            if key != self._key:
+                self._key, self._items = key, {}
+            items = self._items
+            known = {i: items[i] for i in iris if i in items}
+        missing = [i for i in iris if i not in known]
+        if missing:
+            found = fetch(missing)
+            with self._lock:
+                if self._key == key:
+                    if len(self._items) + len(missing) > self.limit:
+                        self._items = {}
+                    for iri in missing:
+                        self._items[iri] = found.get(iri, [])  # no label is remembered too
+            known.update(found)
+        return {i: labels for i, labels in known.items() if labels}
 
 
 class Backend(Protocol):
@@ -100,6 +134,7 @@ class EmbeddedBackend:
         self._union = True
         self._graphs: tuple[Path | None, list[ox.NamedNode]] | None = None
         self.pool = QueryPool(settings.query_workers, settings.query_timeout)
+        self._labels = LabelMemo()
         self._refresh()
 
     def _refresh(self) -> ox.Store:
@@ -154,10 +189,14 @@ class EmbeddedBackend:
         return [{n: sol[n] for n in names if sol[n] is not None} for sol in answer]
 
     def labels(self, iris: list[str]) -> dict[str, list[ox.Literal]]:
-        """Two index lookups per IRI, straight on the store (a page asks for a hundred or so)."""
+        """Two index lookups per IRI not looked up before in this store (a page asks for a hundred or so)."""
+        store = self._refresh()
+        return self._labels.lookup(self._path, iris, lambda missing: self._read_labels(store, missing))
+
+    @staticmethod
+    def _read_labels(store: ox.Store, iris: list[str]) -> dict[str, list[ox.Literal]]:
         from .resource import LABEL_PROPS
 
-        store = self._refresh()
         out: dict[str, list[ox.Literal]] = {}
         for iri in iris:
             node = ox.NamedNode(iri)

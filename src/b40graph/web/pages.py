@@ -8,6 +8,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from flask import render_template, request
+from markupsafe import Markup, escape
 
 from .. import jsonld
 from ..formats import DOCUMENT_FORMATS
@@ -72,17 +73,20 @@ def lang() -> str:
 
 
 class Labeller:
+    """The label shown for each term of a page, worked out once per term."""
+
     def __init__(self, desc: Description) -> None:
         self.desc = desc
         self.lang = lang()
-        self.extra: dict[str, str] = {}
+        self.shown: dict[str, str] = {}
 
     def label(self, term: object) -> str:
         if isinstance(term, ox.NamedNode):
-            found = self.desc.label_of(term.value, self.lang) or self.extra.get(term.value)
+            iri = term.value
+            found = self.shown.get(iri)
             if found is None:
-                found = _fetch_label(term.value, self.lang)
-                self.extra[term.value] = found
+                found = self.desc.label_of(iri, self.lang) or _fetch_label(iri, self.lang)
+                self.shown[iri] = found
             return found
         if isinstance(term, ox.Literal):
             return term.value
@@ -90,15 +94,8 @@ class Labeller:
 
 
 def _fetch_label(iri: str, language: str) -> str:
-    labels = [
-        q.object
-        for p in ("rdfs", "skos")
-        for q in backend().quads(
-            s=ox.NamedNode(iri), p=ox.NamedNode(PREFIXES[p] + ("label" if p == "rdfs" else "prefLabel")), limit=20
-        )
-        if isinstance(q.object, ox.Literal)
-    ]
-    return best_label(labels, language) or _curie(iri)
+    """The label of a term the description does not hold (a row of a per-class view), else its CURIE."""
+    return best_label(backend().labels([iri]).get(iri, []), language) or _curie(iri)
 
 
 #: Schemes an IRI from the data may be linked with; anything else (javascript:, data:, vbscript:, …) is text.
@@ -115,6 +112,40 @@ def safe_href(url: str | None) -> str | None:
     if colon and scheme.lower() in SAFE_SCHEMES and not any(c in url for c in "\t\n\r\x00"):
         return url
     return None
+
+
+# The markup of a value; `format` escapes every argument.
+LINK = Markup('<a href="{}">{}</a>')
+EXTERNAL_LINK = Markup('<a href="{}" rel="external">{}</a>')
+LANG_TAG = Markup('<span class="lang">@{}</span>')
+DATATYPE_TAG = Markup('<span class="dt">{}</span>')
+
+
+def link(url: str | None, text: str) -> Markup:
+    """`text` linked to `url` when `url` is safe to follow, else `text` alone; both escaped."""
+    href = safe_href(url)
+    if href:
+        return LINK.format(href, text)
+    return escape(text)
+
+
+def show(value: dict[str, Any]) -> Markup:
+    """A value made by `_value` as HTML: a labelled link, a label, or a literal with its language or
+    datatype. Built here rather than in a template macro (a macro call costs several times as much, and a
+    page shows hundreds of values); every piece of data is escaped by `Markup.format` or `escape`."""
+    kind = value["kind"]
+    if kind == "iri":
+        if value["href"]:
+            return (EXTERNAL_LINK if value["external"] else LINK).format(value["href"], value["label"])
+        return escape(value["label"])
+    if kind == "literal":
+        out = escape(value["text"])
+        if value["lang"]:
+            out += LANG_TAG.format(value["lang"])
+        if value["datatype"]:
+            out += DATATYPE_TAG.format(value["datatype"])
+        return out
+    return escape(value["text"])
 
 
 def _curie(iri: str) -> str:
