@@ -114,36 +114,36 @@ def safe_href(url: str | None) -> str | None:
     return None
 
 
-# The markup of a value; `format` escapes every argument.
-LINK = Markup('<a href="{}">{}</a>')
-EXTERNAL_LINK = Markup('<a href="{}" rel="external">{}</a>')
-LANG_TAG = Markup('<span class="lang">@{}</span>')
-DATATYPE_TAG = Markup('<span class="dt">{}</span>')
+# Pieces of markup: data is joined to them only through `escape` (Markup + Markup stays Markup). Faster
+# than `Markup.format`, which goes through string.Formatter in Python.
+A_OPEN, A_EXTERNAL, A_MID, A_CLOSE = Markup('<a href="'), Markup('" rel="external">'), Markup('">'), Markup("</a>")
+LANG_OPEN, DT_OPEN, SPAN_CLOSE = Markup('<span class="lang">@'), Markup('<span class="dt">'), Markup("</span>")
 
 
 def link(url: str | None, text: str) -> Markup:
     """`text` linked to `url` when `url` is safe to follow, else `text` alone; both escaped."""
     href = safe_href(url)
     if href:
-        return LINK.format(href, text)
+        return A_OPEN + escape(href) + A_MID + escape(text) + A_CLOSE
     return escape(text)
 
 
 def show(value: dict[str, Any]) -> Markup:
     """A value made by `_value` as HTML: a labelled link, a label, or a literal with its language or
     datatype. Built here rather than in a template macro (a macro call costs several times as much, and a
-    page shows hundreds of values); every piece of data is escaped by `Markup.format` or `escape`."""
+    page shows hundreds of values); every piece of data goes through `escape`."""
     kind = value["kind"]
     if kind == "iri":
         if value["href"]:
-            return (EXTERNAL_LINK if value["external"] else LINK).format(value["href"], value["label"])
+            middle = A_EXTERNAL if value["external"] else A_MID
+            return A_OPEN + escape(value["href"]) + middle + escape(value["label"]) + A_CLOSE
         return escape(value["label"])
     if kind == "literal":
         out = escape(value["text"])
         if value["lang"]:
-            out += LANG_TAG.format(value["lang"])
+            out += LANG_OPEN + escape(value["lang"]) + SPAN_CLOSE
         if value["datatype"]:
-            out += DATATYPE_TAG.format(value["datatype"])
+            out += DT_OPEN + escape(value["datatype"]) + SPAN_CLOSE
         return out
     return escape(value["text"])
 
