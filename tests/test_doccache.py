@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pyoxigraph as ox
+import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
@@ -38,34 +39,38 @@ def test_cache_is_bounded_by_bytes_and_keeps_recent_documents():
     assert "huge" not in cache._items
 
 
-def test_documents_follow_a_new_release(tmp_path):
+@pytest.fixture()
+def served(tmp_path):  # type: ignore[no-untyped-def]
+    """A built copy of the project and an app over it; the test may edit, rebuild and ask again."""
     root = copy_project(tmp_path)
     settings = Settings(root=root, out=tmp_path / "dist", query_workers=1)
     build(settings)
     backend = EmbeddedBackend(settings)
-    try:
-        app = create_app(settings, backend)
-        client, cache = app.test_client(), app.config["B40_DOC_CACHE"]
-        path, iri = (
-            "/doc/declaration/2025-b40-sofia-summit-declaration",
-            URIRef(BASE + "id/declaration/2025-b40-sofia-summit-declaration"),
-        )
-        first = client.get(path, headers={"Accept": "text/turtle"})
-        again = client.get(path, headers={"Accept": "text/turtle"})
-        assert first.status_code == again.status_code == 200 and first.data == again.data and cache.hits == 1
-        client.get(path, headers={"Accept": "text/html", "Accept-Language": "en"})
-        client.get(path, headers={"Accept": "text/html", "Accept-Language": "tr"})
-        assert cache.misses == 3  # another format, another reader language: documents of their own
-        title = (root / DECL).read_text(encoding="utf-8")
-        (root / DECL).write_text(title.replace("title: ", "title: Renamed ", 1), encoding="utf-8")
-        build(settings)
-        time.sleep(0.6)  # the embedded backend looks for a new release twice a second
-        after = client.get(path, headers={"Accept": "text/turtle"})
-        titles = set(Graph().parse(data=after.data, format="turtle").objects(iri, DCTERMS.title))
-        assert any(str(t).startswith("Renamed ") for t in titles), titles
-        assert after.headers["ETag"] != first.headers["ETag"]
-    finally:
-        backend.close()
+    yield root, settings, create_app(settings, backend)
+    backend.close()
+
+
+def test_documents_follow_a_new_release(served):
+    root, settings, app = served
+    client, cache = app.test_client(), app.config["B40_DOC_CACHE"]
+    path, iri = (
+        "/doc/declaration/2025-b40-sofia-summit-declaration",
+        URIRef(BASE + "id/declaration/2025-b40-sofia-summit-declaration"),
+    )
+    first = client.get(path, headers={"Accept": "text/turtle"})
+    again = client.get(path, headers={"Accept": "text/turtle"})
+    assert first.status_code == again.status_code == 200 and first.data == again.data and cache.hits == 1
+    client.get(path, headers={"Accept": "text/html", "Accept-Language": "en"})
+    client.get(path, headers={"Accept": "text/html", "Accept-Language": "tr"})
+    assert cache.misses == 3  # another format, another reader language: documents of their own
+    title = (root / DECL).read_text(encoding="utf-8")
+    (root / DECL).write_text(title.replace("title: ", "title: Renamed ", 1), encoding="utf-8")
+    build(settings)
+    time.sleep(0.6)  # the embedded backend looks for a new release twice a second
+    after = client.get(path, headers={"Accept": "text/turtle"})
+    titles = set(Graph().parse(data=after.data, format="turtle").objects(iri, DCTERMS.title))
+    assert any(str(t).startswith("Renamed ") for t in titles), titles
+    assert after.headers["ETag"] != first.headers["ETag"]
 
 
 def test_label_memo_is_per_version_and_bounded():
@@ -86,25 +91,19 @@ def test_label_memo_is_per_version_and_bounded():
     assert len(memo._items) <= 3
 
 
-def test_labels_of_linked_things_follow_a_new_release(tmp_path):
-    root = copy_project(tmp_path)
-    settings = Settings(root=root, out=tmp_path / "dist", query_workers=1)
+def test_labels_of_linked_things_follow_a_new_release(served):
+    root, settings, app = served
+    client = app.test_client()
+    path = "/doc/municipality/sarajevo"  # a member: its page links to the network, with its label
+    html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert ">B40 Balkan Cities Network</a>" in html
+    network = root / "data/network.ttl"
+    text = network.read_text(encoding="utf-8")
+    network.write_text(text.replace('"B40 Balkan Cities Network"@en ;', '"The Renamed Network"@en ;'), "utf-8")
     build(settings)
-    backend = EmbeddedBackend(settings)
-    try:
-        client = create_app(settings, backend).test_client()
-        path = "/doc/municipality/sarajevo"  # a member: its page links to the network, with its label
-        html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
-        assert ">B40 Balkan Cities Network</a>" in html
-        network = root / "data/network.ttl"
-        text = network.read_text(encoding="utf-8")
-        network.write_text(text.replace('"B40 Balkan Cities Network"@en ;', '"The Renamed Network"@en ;'), "utf-8")
-        build(settings)
-        time.sleep(0.6)  # the embedded backend looks for a new release twice a second
-        html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
-        assert ">The Renamed Network</a>" in html and ">B40 Balkan Cities Network</a>" not in html
-        ttl = client.get(path, headers={"Accept": "text/turtle"})
-        labels = set(Graph().parse(data=ttl.data, format="turtle").objects(URIRef(BASE + "id/network/b40"), RDFS.label))
-        assert {str(x) for x in labels} == {"The Renamed Network"}
-    finally:
-        backend.close()
+    time.sleep(0.6)  # the embedded backend looks for a new release twice a second
+    html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert ">The Renamed Network</a>" in html and ">B40 Balkan Cities Network</a>" not in html
+    ttl = client.get(path, headers={"Accept": "text/turtle"})
+    labels = set(Graph().parse(data=ttl.data, format="turtle").objects(URIRef(BASE + "id/network/b40"), RDFS.label))
+    assert {str(x) for x in labels} == {"The Renamed Network"}
