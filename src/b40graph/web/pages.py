@@ -176,9 +176,7 @@ def _value(term: object, labeller: Labeller) -> dict[str, Any]:
 
 
 def _embedded_jsonld(desc: Description) -> str:
-    text = jsonld.dumps(
-        sorted(desc.triples(), key=lambda t: (str(t.subject), str(t.predicate), str(t.object))), PREFIXES
-    ).decode()
+    text = jsonld.dumps(desc.triples(), PREFIXES).decode()  # sorted by subject, the resource first
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
