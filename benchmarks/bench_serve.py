@@ -38,6 +38,7 @@ P = """PREFIX b40: <https://w3id.org/b40/ontology#> PREFIX org: <http://www.w3.o
 PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX dct: <http://purl.org/dc/terms/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
+ACCEPTS = ("text/html", "text/turtle")
 # The fixed SPARQL mix: the questions the example queries answer, at every size.
 MIX = [
     P + "SELECT ?country (COUNT(?m) AS ?n) WHERE { ?m org:memberOf ?net ; b40:country ?country } GROUP BY ?country",
@@ -142,13 +143,15 @@ def sparql(url: str, query: str, accept: str = "application/sparql-results+json"
     return lambda s: s.post(url, data={"query": query}, headers={"Accept": accept}, timeout=30).status_code
 
 
-def sample_things(store: Path, base: str, count: int) -> list[str]:
+def sample_things(store: Path, base: str, count: int, shift: bool = False) -> list[str]:
+    """`count` things spread evenly over the sorted list; `shift` takes the ones half a step further on
+    (a disjoint sample of the same mix, to warm a server up with)."""
     st = ox.Store.read_only(str(store))
     q = f"""SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ <{base}ontology#Municipality> <{base}ontology#Declaration>
         <http://xmlns.com/foaf/0.1/Person> <http://www.w3.org/2004/02/skos/core#Concept> }} ?s a ?c }}"""
     things = sorted(str(sol["s"].value) for sol in st.query(q, use_default_graph_as_union=True))  # type: ignore[union-attr]
     step = max(1, len(things) // count)
-    return things[::step][:count]
+    return things[step // 2 if shift else 0 :: step][:count]
 
 
 def build_if_needed(root: Path, out: Path) -> Path:
@@ -206,6 +209,11 @@ def main() -> None:
             ),
         ):
             docs = [b40 + "/doc/" + t.removeprefix(args.base + "id/") for t in things]
+            # warm both servers up on other documents of the same mix (a running server, not a cold one)
+            warm = sample_things(release / "store", args.base, 200, shift=True)
+            warm_docs = [b40 + "/doc/" + t.removeprefix(args.base + "id/") for t in warm]
+            run_load([get(d, a) for d in warm_docs for a in ACCEPTS], 1, secs)
+            run_load([sparql(oxu + "/query", f"DESCRIBE <{t}>", "text/turtle") for t in warm], 1, secs)
             # first requests (each document made afresh), then repeats (served from the document cache)
             html_first = run_load([get(d, "text/html") for d in docs], 1, secs)
             ttl_first = run_load([get(d, "text/turtle") for d in docs], 1, secs)

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS as DCT
-from rdflib.namespace import PROV
+from rdflib.namespace import PROV, RDF
 
-from . import nt
+from . import nt, revalidate
 from .assemble import Assembly, assemble
 from .describe import describe, describe_stats, stats_of_lines
 from .dumps import (
@@ -48,8 +48,8 @@ from .reference import load_reference
 from .release import Release, current, publish, staging
 from .settings import Settings
 from .sources import SourceFile, read_source
-from .validate import problems_from_report, shacl, shacl_fast
-from .vocab import PREFIXES
+from .validate import compiled_shapes, problems_from_report, shacl, shacl_fast
+from .vocab import PREFIXES, SH
 
 Progress = Callable[[str], None]
 TITLE = "B40 Balkan Cities Network declarations"
@@ -71,6 +71,9 @@ class Compiled:
     timings: dict[str, float] = field(default_factory=dict)
     issued: list[str] = field(default_factory=list)  # dct:issued of every declaration (fast path)
     nquads: dict[URIRef, str] = field(default_factory=dict)  # N-Quads text per graph, from version to write
+    previous: Previous | None = None  # the release before, when a rebuild can start from it (fast path)
+    validation: str = "the whole graph"  # what SHACL validation covered
+    checked: dict[str, object] = field(default_factory=dict)  # revalidate.state of this build (fast path)
 
 
 class _Clock:
@@ -151,14 +154,57 @@ def _compile_fast(settings: Settings, progress: Progress) -> Compiled:
     graphs[mint.graph("ontology")] = ontology_lines
     graphs[mint.graph("inferred")] = nt.lines(inferred)
     clock.lap("reason")
-    progress(f"validating with SHACL ({len(inferred)} inferred triples, compiled shapes)")
     asserted.update(inferred)
-    conforms, report = shacl_fast(asserted, shapes)
+    previous = _previous(settings)
+    checked = revalidate.state(settings.shapes_file, ontology_lines, 0)
+    plan = _revalidation(settings, shapes, previous, checked, graphs, mint) if previous is not None else None
+    if plan is None:
+        progress(f"validating with SHACL ({len(inferred)} inferred triples, compiled shapes)")
+        conforms, report = shacl_fast(asserted, shapes)
+        validation = "the whole graph"
+    else:
+        progress(f"validating with SHACL the {len(plan.focus)} nodes the change can reach")
+        conforms, report = revalidate.validate(plan, compiled_shapes(shapes))  # type: ignore[arg-type]
+        validation = f"{len(plan.focus)} nodes reached by the change ({len(plan.data)} triples)"
     del asserted
     problems = problems_from_report(report, asm.origins, settings.base)
     clock.lap("validate")
     issued = sorted(d for p in pieces for d in p.issued)
-    return Compiled(settings, asm, graphs, report, conforms and not problems, problems, timings=timings, issued=issued)
+    compiled = Compiled(settings, asm, graphs, report, conforms and not problems, problems, timings=timings)
+    compiled.issued, compiled.previous, compiled.validation = issued, previous, validation
+    compiled.checked = {**checked, "results": len(set(report.subjects(RDF.type, SH.ValidationResult)))}
+    return compiled
+
+
+def _revalidation(
+    settings: Settings,
+    shapes: Graph,
+    previous: Previous,
+    checked: dict[str, object],
+    graphs: Mapping[URIRef, list[str]],
+    mint: Minter,
+) -> revalidate.Plan | None:
+    """The plan of a rebuild's validation, or None to validate the whole graph (see revalidate.py)."""
+    from . import shaclcore
+
+    release = previous.store.parent
+    ontology, description = mint.graph("ontology"), mint.graph("description")
+    if not revalidate.same_inputs(release, checked):
+        return None
+    digests = graph_digests(graphs)
+    if previous.digests.get(str(ontology)) != digests.pop(str(ontology)):
+        return None
+    new = {str(k): v for k, v in graphs.items() if k != ontology}
+    unchanged = {name for name, digest in digests.items() if previous.digests.get(name) == digest}
+    before = {
+        name: previous.lines.get(name)
+        for name in previous.digests
+        if name not in unchanged and name not in (str(ontology), str(description))
+    }
+    try:
+        return revalidate.plan(compiled_shapes(shapes), previous.store, before, new, unchanged)  # type: ignore[arg-type]
+    except shaclcore.Unsupported:
+        return None
 
 
 def _compile_plain(settings: Settings, progress: Progress) -> Compiled:
@@ -270,8 +316,9 @@ def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, fl
         else:
             lines: dict = dict(compiled.graphs)
             digests = graph_digests(lines)
-            count = write_lines(lines, staged, staged / "store", _previous(settings), digests, compiled.nquads)
+            count = write_lines(lines, staged, staged / "store", compiled.previous, digests, compiled.nquads)
             save_state(lines, digests, staged)
+            revalidate.save_state(staged, compiled.checked)
         compiled.report.serialize(staged / "shacl-report.ttl", format="turtle")
         info = {
             "version": compiled.version,

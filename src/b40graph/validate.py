@@ -55,7 +55,7 @@ def shacl_fast(data: Iterable[tuple[str, str, str]], shapes: Graph) -> tuple[boo
     from . import nt, shaclcore
 
     try:
-        compiled = _compiled_shapes(shapes)
+        compiled = compiled_shapes(shapes)
     except shaclcore.Unsupported:
         graph = Graph()
         for s, p, o in data:
@@ -69,7 +69,7 @@ def shacl_fast(data: Iterable[tuple[str, str, str]], shapes: Graph) -> tuple[boo
 _SHAPES: dict[int, object] = {}
 
 
-def _compiled_shapes(shapes: Graph) -> object:
+def compiled_shapes(shapes: Graph) -> object:
     from . import shaclcore
 
     key = hash(frozenset(shapes))
