@@ -91,11 +91,24 @@ def test_runs_hold_whole_subjects_and_an_edit_moves_no_other_run(monkeypatch):
 def test_union_with_added_lines_equals_the_union_of_all(monkeypatch):
     monkeypatch.setattr(splice, "RUN_MOD", 8)
     graphs = {"a": _lines(800, 2), "b": _lines(800, 3)}
-    extra = sorted({*_lines(30, 4), *graphs["a"][::97]})
-    union = splice.with_lines(splice.union_of(graphs), extra)
-    whole = splice.union_of({**graphs, "c": extra})
-    assert union.lines == whole.lines and union.bounds == whole.bounds
-    assert union.texts == whole.texts and union.keys == whole.keys
+    before = splice.union_of(graphs)
+    firsts = [before.lines[a].split(" ", 1)[0] for a, _ in before.bounds]
+    extra = sorted(
+        {
+            *_lines(30, 4),  # new subjects, some of them starting runs
+            *graphs["a"][::97],  # lines already there
+            *(f"{s} <http://a/> <http://e/x> ." for s in firsts[::5]),  # before the first line of a run
+            "<http://0/> <http://e/p> <http://e/x> .",  # a new first subject
+            "_:b0 <http://a/> <http://e/x> .",  # before the first line of all
+            "_:zz <http://e/p> <http://e/x> .",  # a new last subject
+        }
+    )
+    for added in (extra, extra[:1], []):
+        union = splice.with_lines(before, added)
+        whole = splice.union_of({**graphs, "c": added})
+        assert union.lines == whole.lines and union.bounds == whole.bounds
+        assert union.texts == whole.texts and union.keys == whole.keys
+    assert splice.with_lines(splice.union_of({}), extra).lines == extra
 
 
 @pytest.mark.parametrize("run_mod", [2, splice.RUN_MOD])

@@ -65,7 +65,7 @@ def subject_runs(lines: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def _key(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def _nt_text(lines: Sequence[str]) -> bytes:
@@ -97,36 +97,41 @@ def union_of(graphs: Mapping[Any, list[str]]) -> Union:
     return Union(lines, bounds, texts, [_key(t) for t in texts])
 
 
+def _subject(line: str) -> str:
+    return line[: line.index(" ")]
+
+
 def with_lines(union: Union, extra: Sequence[str]) -> Union:
-    """`union` with the sorted lines `extra` added (the description): runs that get none are kept as they are."""
+    """`union` with the sorted lines `extra` added (the description). Only the runs that get lines are cut
+    again: a run ends where a subject that starts one begins, and added lines do not change which do."""
+    if not union.lines:
+        return union_of({"": list(extra)})
     old = union.lines
-    spots = []  # (position in old, line) of the lines not there yet
+    firsts = [_subject(old[a]) for a, _ in union.bounds]
+    added: dict[int, list[str]] = {}  # run index -> lines of subjects from its first to the next run's first
     for line in extra:
         at = bisect.bisect_left(old, line)
         if at == len(old) or old[at] != line:
-            spots.append((at, line))
+            run = max(bisect.bisect_right(firsts, _subject(line)) - 1, 0)
+            added.setdefault(run, []).append(line)
     lines: list[str] = []
-    last = 0
-    inserted = []  # positions of the added lines in the new list
-    for at, line in spots:
-        lines.extend(old[last:at])
-        inserted.append(len(lines))
-        lines.append(line)
-        last = at
-    lines.extend(old[last:])
-    kept = {a: (b, t, k) for (a, b), t, k in zip(union.bounds, union.texts, union.keys, strict=True)}
-    bounds = subject_runs(lines)
-    texts, keys = [], []
-    for a, b in bounds:
-        before = bisect.bisect_left(inserted, a)
-        same = kept.get(a - before) if bisect.bisect_left(inserted, b) == before else None
-        if same is not None and same[0] == b - before:
-            texts.append(same[1])
-            keys.append(same[2])
-        else:
-            text = _nt_text(lines[a:b])
+    bounds: list[tuple[int, int]] = []
+    texts: list[bytes] = []
+    keys: list[str] = []
+    for i, ((a, b), text, key) in enumerate(zip(union.bounds, union.texts, union.keys, strict=True)):
+        at = len(lines)
+        if i not in added:
+            lines.extend(old[a:b])
+            bounds.append((at, at + b - a))
             texts.append(text)
-            keys.append(_key(text))
+            keys.append(key)
+            continue
+        segment = sorted([*old[a:b], *added[i]])
+        lines.extend(segment)
+        for c, d in subject_runs(segment):  # its first subject starts a run (or is the first of all)
+            bounds.append((at + c, at + d))
+            texts.append(_nt_text(segment[c:d]))
+            keys.append(_key(texts[-1]))
     return Union(lines, bounds, texts, keys)
 
 
