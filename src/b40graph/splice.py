@@ -50,17 +50,16 @@ _RDF_TYPE = f"<{RDF.type}>"
 def subject_runs(lines: Sequence[str]) -> list[tuple[int, int]]:
     """Cut sorted N-Triples lines into runs of whole subjects, at places that depend on the subjects only."""
     bounds: list[tuple[int, int]] = []
-    start, i, n = 0, 0, len(lines)
-    while i < n:
-        line = lines[i]
-        subject = line[: line.index(" ")]
-        if i and zlib.crc32(subject.encode()) % RUN_MOD == 0:
+    start, prefix, crc, mod = 0, "\0", zlib.crc32, RUN_MOD
+    for i, line in enumerate(lines):
+        if line.startswith(prefix):  # the subject and its space: no other subject's line starts so
+            continue
+        prefix = line[: line.index(" ") + 1]
+        if i and crc(prefix[:-1].encode()) % mod == 0:
             bounds.append((start, i))
             start = i
-        # the subject's lines end before `subject ~` (a predicate starts with `<`); subjects hold no space
-        i = max(bisect.bisect_right(lines, subject + " ~", i), i + 1)
-    if n:
-        bounds.append((start, n))
+    if lines:
+        bounds.append((start, len(lines)))
     return bounds
 
 
@@ -259,14 +258,13 @@ class _Pieces:
         self.writer = PieceWriter(out / name, pool)
         self.source, self.known = old.source(name)
 
-    def get(self, key: str) -> bytes | None:
-        """The piece's text if the previous release has it (then it is copied)."""
+    def get(self, key: str) -> bool:
+        """Whether the previous release has the piece (then it is copied)."""
         place = self.known.get(key)
         if place is None or self.source is None:
-            return None
-        data, packed = self.source.read(place)
-        self.writer.copy(key, data, packed)
-        return data
+            return False
+        self.writer.copy(key, self.source, place)
+        return True
 
     def put(self, key: str, data: bytes) -> None:
         self.writer.add(key, data)
@@ -305,14 +303,13 @@ def write_quads(
                     runs.append((a, b, _key(texts[a])))
             written.graph_runs[digest] = runs
             for i, (a, b, key) in enumerate(runs):
-                text = nq.get(key)
-                if text is None:
-                    text = texts.get(a) or _nq_text(name, lines[a:b])
-                    nq.put(key, text)
+                if not nq.get(key):
+                    texts[a] = texts.get(a) or _nq_text(name, lines[a:b])
+                    nq.put(key, texts[a])
                 first, last = i == 0, i == len(runs) - 1
                 trig_key = f"{key}:{first:d}{last:d}"
-                if trig.get(trig_key) is None:
-                    trig.put(trig_key, trig_piece(text, first, last))
+                if not trig.get(trig_key):
+                    trig.put(trig_key, trig_piece(texts.get(a) or _nq_text(name, lines[a:b]), first, last))
     finally:
         nq.close(written)
         trig.close(written)
@@ -326,9 +323,9 @@ def write_union(union: Union, out: Path, old: Old, written: Written, pool: Execu
         if union.lines:
             ttl.put("@prefix", _header(ox.RdfFormat.TURTLE))
         for text, key in zip(union.texts, union.keys, strict=True):
-            if nt.get(key) is None:
+            if not nt.get(key):
                 nt.put(key, text)
-            if ttl.get(key) is None:
+            if not ttl.get(key):
                 ttl.put(key, turtle_piece(text))
     finally:
         nt.close(written)
@@ -354,7 +351,7 @@ def write_jsonld(jobs: list[tuple[str, bytes | None]], out: Path, old: Old) -> W
     try:
         doc.put("@head", jsonld.head(jsonld.Compactor(PREFIXES)))
         for i, (key, text) in enumerate(jobs):
-            if text is None and doc.get(key) is not None:
+            if text is None and doc.get(key):
                 continue
             assert text is not None, "a JSON-LD piece the previous release lacks"
             doc.put(key, jsonld_piece(text, i == 0))
