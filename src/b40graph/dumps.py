@@ -19,6 +19,7 @@ import os
 import pickle
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def write_dumps(quads: list[ox.Quad], out: Path) -> list[Path]:
     """Every dump and its .gz from quads (the plain engine, a store's or a remote's dataset)."""
     if any(isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
         return _write_whole(quads, out)  # not a build's dataset: no pieces to keep
-    write_lines(_lines_of(quads), out)
+    write_lines(_lines_of(quads), out, child=False)
     names = [dump_file(fmt.extension) for fmt in (TRIG, NQUADS, TURTLE, NTRIPLES, JSONLD)]
     return [out / n for n in names] + [out / (n + ".gz") for n in names]
 
@@ -210,6 +211,7 @@ def write_lines(
     previous: Previous | None = None,
     digests: dict[str, str] | None = None,
     union: Union | None = None,
+    child: bool = True,
 ) -> Written:
     """Write every dump (and its .gz) and, if `store` is given, the Oxigraph store; returns where the
     pieces went (for `save_state`).
@@ -217,7 +219,8 @@ def write_lines(
     The dumps are made of pieces (splice.py); given the `previous` release, pieces it holds are copied
     from its files and the store is its checkpoint with only the changed graphs replaced (`digests`:
     those of `graphs`), instead of a bulk load. Both cores work: the store (Rust) and the deflate of the
-    pieces (zlib) run on threads without the GIL, and JSON-LD, the one writer in Python, in a child process.
+    pieces (zlib) run on threads without the GIL, and JSON-LD, the one writer in Python, in a child process
+    (in this one without `child`: the servers' `write_dumps`).
     """
     if digests is None:
         digests = graph_digests(graphs)
@@ -226,7 +229,7 @@ def write_lines(
     old = previous.old if previous is not None else Old()
     written = Written()
     context = multiprocessing.get_context("spawn")
-    with ThreadPoolExecutor(1) as loader, ThreadPoolExecutor(2) as pool, context.Pool(1) as child:
+    with ThreadPoolExecutor(1) as loader, ThreadPoolExecutor(2) as pool, ExitStack() as stack:
         jobs = []
         if store is not None and previous is not None:
             jobs.append(loader.submit(_update_store, previous, graphs, digests, store))
@@ -234,10 +237,11 @@ def write_lines(
             jobs.append(loader.submit(_bulk_store, graphs, store))
         name = dump_file(JSONLD.extension)
         slim = Old(old.release, {k: v for k, v in old.places.items() if k == name}, old.sizes)
-        jsonld_job = child.apply_async(write_jsonld, (jsonld_jobs(union, old), out, slim))
+        args = (jsonld_jobs(union, old), out, slim)
+        jsonld_job = stack.enter_context(context.Pool(1)).apply_async(write_jsonld, args) if child else None
         write_union(union, out, old, written, pool)
         write_quads(graphs, digests, out, old, written, pool)
-        done = jsonld_job.get()
+        done = jsonld_job.get() if jsonld_job is not None else write_jsonld(*args)
         written.places.update(done.places)
         written.sizes.update(done.sizes)
         for job in jobs:
