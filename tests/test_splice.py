@@ -159,7 +159,7 @@ def test_dumps_made_of_pieces_are_the_whole_dataset_serialisations(monkeypatch, 
         assert gzip.decompress((release.path / (name + ".gz")).read_bytes()) == data, name
 
 
-@pytest.mark.parametrize("case", ["state unreadable", "dump altered", "cache off", "other base"])
+@pytest.mark.parametrize("case", ["state unreadable", "dump altered", "cache off", "other base", "other scheme"])
 def test_without_a_usable_previous_release_every_piece_is_made(monkeypatch, network, tmp_path, case):
     from b40graph import gzchunks
     from b40graph.dumps import STATE_FILE
@@ -181,6 +181,8 @@ def test_without_a_usable_previous_release_every_piece_is_made(monkeypatch, netw
     if case == "dump altered":
         with (first.path / "b40.ttl").open("ab") as fh:
             fh.write(b"# altered\n")
+    if case == "other scheme":  # runs cut otherwise than when the previous release was written
+        monkeypatch.setattr(splice, "RUN_MOD", 3)
     warm = build(Settings(root=root, out=root / "dist", cache=case != "cache off", base=base))
     cold = build(Settings(root=root, out=tmp_path / "cold", cache=False, base=base))
     if case == "dump altered":

@@ -30,7 +30,7 @@ from . import jsonld
 from .describe import dump_file
 from .formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE
 from .gzchunks import gzip_pieces
-from .splice import Old, RunStats, Union, Written, jsonld_jobs, union_of, write_jsonld, write_quads, write_union
+from .splice import Old, RunStats, Union, Written, jsonld_jobs, scheme, union_of, write_jsonld, write_quads, write_union
 from .terms import to_ox
 from .vocab import PREFIXES
 
@@ -129,6 +129,7 @@ def save_state(
         "digests": digests,
         "lines": {str(n): list(v) for n, v in graphs.items() if len(v) >= DIFF_FROM},
         "dumps": {
+            "scheme": scheme(),
             "places": written.places if written else {},
             "sizes": written.sizes if written else {},
             "graph_runs": written.graph_runs if written else {},
@@ -148,7 +149,7 @@ def load_state(release: Path) -> Previous | None:
             state = pickle.load(fh)  # noqa: S301 - written by save_state of this module
         previous = Previous(release / "store", dict(state["digests"]), dict(state["lines"]))
         dumps = state.get("dumps")
-        if dumps is not None:
+        if dumps is not None and dumps.get("scheme") == scheme():
             previous.old = Old(
                 release,
                 dict(dumps["places"]),

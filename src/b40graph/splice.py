@@ -38,7 +38,7 @@ from rdflib import RDF, URIRef
 from . import jsonld
 from .describe import Stats, dump_file
 from .formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE
-from .gzchunks import PieceWriter, Place, Source
+from .gzchunks import LEVEL, PieceWriter, Place, Source
 from .vocab import PREFIXES
 
 RUN_MOD = 256  # ~2,400 lines per run at a million quads
@@ -61,6 +61,11 @@ def subject_runs(lines: Sequence[str]) -> list[tuple[int, int]]:
     if lines:
         bounds.append((start, len(lines)))
     return bounds
+
+
+def scheme() -> str:
+    """How pieces are cut, keyed and compressed: a state kept under another scheme is not reused."""
+    return f"runs crc32 mod {RUN_MOD}, keys sha256, deflate {LEVEL} full flush"
 
 
 def _key(data: bytes) -> str:
