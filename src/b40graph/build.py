@@ -27,7 +27,7 @@ from rdflib.namespace import PROV, RDF
 
 from . import nt, revalidate
 from .assemble import Assembly, assemble
-from .describe import describe, describe_stats, stats_of_lines
+from .describe import describe, describe_stats
 from .dumps import (
     Previous,
     graph_digests,
@@ -48,6 +48,7 @@ from .reference import load_reference
 from .release import Release, current, publish, staging
 from .settings import Settings
 from .sources import SourceFile, read_source
+from .splice import RunStats, Union, union_of, union_stats, with_lines
 from .validate import compiled_shapes, problems_from_report, shacl, shacl_fast
 from .vocab import PREFIXES, SH
 
@@ -70,7 +71,9 @@ class Compiled:
     version: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     issued: list[str] = field(default_factory=list)  # dct:issued of every declaration (fast path)
-    nquads: dict[URIRef, str] = field(default_factory=dict)  # N-Quads text per graph, from version to write
+    digests: dict[str, str] = field(default_factory=dict)  # graph_digests of `graphs` (fast path)
+    union: Union | None = None  # the union of `graphs` cut into runs (fast path)
+    run_stats: dict[str, RunStats] = field(default_factory=dict)  # counts per run of the union (fast path)
     previous: Previous | None = None  # the release before, when a rebuild can start from it (fast path)
     validation: str = "the whole graph"  # what SHACL validation covered
     checked: dict[str, object] = field(default_factory=dict)  # revalidate.state of this build (fast path)
@@ -237,30 +240,38 @@ def _compile_plain(settings: Settings, progress: Progress) -> Compiled:
     return Compiled(settings, asm, graphs, report, conforms and not problems, problems, timings=timings)
 
 
-def _describe(compiled: Compiled) -> None:
+def _describe(compiled: Compiled, previous: Previous | None = None) -> None:
+    """Add graph/description; on the fast path its statistics are summed over the runs of the union, those
+    the `previous` release counted taken from its state."""
     mint = Minter(compiled.settings.base)
     asm = compiled.assembly
     sources = sorted({mint.source(p.stem) for paths in asm.graph_sources.values() for p in paths})
     examples = [mint.declaration(i) for i in sorted(asm.parsed)] + [mint.network(n) for n in asm.networks]
     if compiled.settings.engine == "plain":
         graphs: dict = dict(compiled.graphs)
-        version = version_of({name: nt.graph_lines(g) for name, g in graphs.items()})  # as the fast path
+        version = version_of(graph_digests({name: nt.graph_lines(g) for name, g in graphs.items()}))  # as fast
         dates = sorted(str(o) for g in asm.graphs.values() for o in g.objects(None, DCT.issued))
         desc = describe(graphs, mint, version, dates[-1] if dates else "", sources, TITLE, examples)
     else:
         lines: dict = dict(compiled.graphs)
-        version = version_of(lines, compiled.nquads)
+        digests = graph_digests(lines)
+        version = version_of(digests)
         dates = compiled.issued
-        desc = describe_stats(
-            stats_of_lines(lines), mint, version, dates[-1] if dates else "", sources, TITLE, examples
-        )
+        union = union_of(lines)
+        known = previous.old.run_stats if previous is not None else {}
+        stats, compiled.run_stats = union_stats(union, {n: len(v) for n, v in lines.items()}, known)
+        desc = describe_stats(stats, mint, version, dates[-1] if dates else "", sources, TITLE, examples)
     for name, paths in asm.graph_sources.items():
         for path in paths:
             desc.add((name, PROV.wasDerivedFrom, mint.source(path.stem)))
     if compiled.settings.engine == "plain":
         graphs[mint.graph("description")] = desc
     else:
-        lines[mint.graph("description")] = nt.graph_lines(desc)
+        name = mint.graph("description")
+        lines[name] = nt.graph_lines(desc)
+        digests.update(graph_digests({name: lines[name]}))
+        compiled.digests = digests
+        compiled.union = with_lines(union, lines[name])
         graphs = lines
     compiled.graphs = graphs
     compiled.version = version
@@ -304,7 +315,8 @@ def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, fl
     if not compiled.conforms:
         raise DataError(compiled.problems or [Problem("the data does not conform to the SHACL shapes")])
     clock = _Clock(compiled.timings)
-    _describe(compiled)
+    previous = compiled.previous  # read once, by the fast compile
+    _describe(compiled, previous)
     progress("writing dumps and the store")
     staged = staging(settings.out_dir)
     try:
@@ -315,10 +327,11 @@ def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, fl
             count = len(quads)
         else:
             lines: dict = dict(compiled.graphs)
-            digests = graph_digests(lines)
-            count = write_lines(lines, staged, staged / "store", compiled.previous, digests, compiled.nquads)
-            save_state(lines, digests, staged)
+            digests = compiled.digests
+            written = write_lines(lines, staged, staged / "store", previous, digests, compiled.union)
+            save_state(lines, digests, staged, written, compiled.run_stats)
             revalidate.save_state(staged, compiled.checked)
+            count = sum(map(len, lines.values()))
         compiled.report.serialize(staged / "shacl-report.ttl", format="turtle")
         info = {
             "version": compiled.version,

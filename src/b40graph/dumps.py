@@ -1,27 +1,26 @@
 """Deterministic serialisations of the dataset: same quads in, byte-identical files out.
 
 Quads are sorted before writing and no blank nodes are minted, so neither set iteration order nor
-blank-node labels can change the bytes. Writing goes through pyoxigraph (fast, streaming).
+blank-node labels can change the bytes.
 
-The fast build hands over each named graph as sorted N-Triples lines (`write_lines`): N-Quads and
-N-Triples are then plain text joins, TriG and Turtle are pyoxigraph re-serialising that text, the
-store is a bulk load of the N-Quads file (or, on a rebuild, a checkpoint of the previous release's store
-with only the changed graphs replaced: `Previous`, `_update_store`), and the five gzip files are
-compressed on two threads (zlib releases the GIL). `sorted_quads`/`write_dumps`/`write_store` are the
-plain path over rdflib graphs.
+Every build hands over each named graph as sorted N-Triples lines (`write_lines`; the plain engine and
+the servers' `write_dumps` turn their quads into such lines first). The five dumps and their .gz are
+made of pieces, one per run of subjects (splice.py, gzchunks.py), so that a rebuild copies from the
+previous release's files the pieces whose run did not change. The store is a bulk load (or, on a
+rebuild, a checkpoint of the previous release's store with only the changed graphs replaced:
+`Previous`, `_update_store`). `sorted_quads`/`write_store` are the plain path over rdflib graphs.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import multiprocessing
 import os
 import pickle
-import shutil
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -30,10 +29,10 @@ from rdflib import Graph, URIRef
 from . import jsonld
 from .describe import dump_file
 from .formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE
+from .gzchunks import gzip_pieces
+from .splice import Old, RunStats, Union, Written, jsonld_jobs, scheme, union_of, write_jsonld, write_quads, write_union
 from .terms import to_ox
 from .vocab import PREFIXES
-
-GZIP_LEVEL = 6  # 9 takes 2.5x the time for 2 % smaller files at a million quads
 
 
 def sorted_quads(graphs: Mapping[URIRef, Graph]) -> list[ox.Quad]:
@@ -50,17 +49,23 @@ def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     return sorted(seen, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
-def _gzip(path: Path) -> None:
-    target = path.with_name(path.name + ".gz")
-    with (
-        path.open("rb") as src,
-        target.open("wb") as raw,
-        gzip.GzipFile(path.name, "wb", GZIP_LEVEL, raw, mtime=0) as dst,
-    ):
-        shutil.copyfileobj(src, dst)
+def _lines_of(quads: Iterable[ox.Quad]) -> dict[URIRef, list[str]]:
+    graphs: dict[URIRef, set[str]] = {}
+    for q in quads:
+        graphs.setdefault(URIRef(q.graph_name.value), set()).add(f"{q.subject} {q.predicate} {q.object} .")  # type: ignore[union-attr]
+    return {name: sorted(lines) for name, lines in graphs.items()}
 
 
 def write_dumps(quads: list[ox.Quad], out: Path) -> list[Path]:
+    """Every dump and its .gz from quads (the plain engine, a store's or a remote's dataset)."""
+    if any(isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+        return _write_whole(quads, out)  # not a build's dataset: no pieces to keep
+    write_lines(_lines_of(quads), out, child=False)
+    names = [dump_file(fmt.extension) for fmt in (TRIG, NQUADS, TURTLE, NTRIPLES, JSONLD)]
+    return [out / n for n in names] + [out / (n + ".gz") for n in names]
+
+
+def _write_whole(quads: list[ox.Quad], out: Path) -> list[Path]:
     triples = union_triples(quads)
     written = []
     for fmt, data in ((TRIG, quads), (NQUADS, quads), (TURTLE, triples), (NTRIPLES, triples)):
@@ -74,7 +79,7 @@ def write_dumps(quads: list[ox.Quad], out: Path) -> list[Path]:
         jsonld.write(triples, PREFIXES, fh)
     written.append(path)
     for path in list(written):
-        _gzip(path)
+        gzip_pieces(path, [path.read_bytes()])
         written.append(path.with_name(path.name + ".gz"))
     return written
 
@@ -88,27 +93,15 @@ def write_store(quads: list[ox.Quad], directory: Path) -> None:
     del store
 
 
-def nquads_text(graphs: Mapping[URIRef, list[str]], parts: dict[URIRef, str] | None = None) -> str:
-    """The N-Quads document: graphs in IRI order, each graph's lines in their (sorted) order.
-
-    `parts` keeps each graph's text for a later call over the same graphs (the build computes the version
-    first, then writes the file with the description added).
-    """
-    memo: dict[URIRef, str] = {} if parts is None else parts
-    for name in graphs:
-        if name not in memo:
-            suffix = f"<{name}> .\n"
-            memo[name] = "".join(line[:-1] + suffix for line in graphs[name])
-    return "".join(memo[name] for name in sorted(graphs))
-
-
-def version_of(graphs: Mapping[URIRef, list[str]], parts: dict[URIRef, str] | None = None) -> str:
-    return hashlib.sha256(nquads_text(graphs, parts).encode()).hexdigest()[:16]
-
-
 def graph_digests(graphs: Mapping[URIRef, list[str]]) -> dict[str, str]:
     """A hash of each named graph's lines: equal hashes, equal graphs."""
     return {str(name): hashlib.sha256("\n".join(lines).encode()).hexdigest() for name, lines in graphs.items()}
+
+
+def version_of(digests: Mapping[str, str]) -> str:
+    """The dataset's version: a hash of its graphs' names and hashes (equal versions, equal quads)."""
+    text = "".join(f"{name} {digests[name]}\n" for name in sorted(digests))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -118,16 +111,30 @@ class Previous:
     store: Path
     digests: dict[str, str]  # graph IRI -> graph_digests() of what the store holds
     lines: dict[str, list[str]]  # the lines of the large graphs (diffed line by line rather than reloaded)
+    old: Old = field(default_factory=Old)  # where its dumps hold each piece (splice.py)
 
 
 STATE_FILE = ".graphs.pickle"  # in a release folder: its Previous (minus the path), for the next build
 DIFF_FROM = 20_000  # graphs at least this large are kept as lines and updated by a line diff
 
 
-def save_state(graphs: Mapping[URIRef, list[str]], digests: dict[str, str], release: Path) -> None:
+def save_state(
+    graphs: Mapping[URIRef, list[str]],
+    digests: dict[str, str],
+    release: Path,
+    written: Written | None = None,
+    run_stats: dict[str, RunStats] | None = None,
+) -> None:
     state = {
         "digests": digests,
         "lines": {str(n): list(v) for n, v in graphs.items() if len(v) >= DIFF_FROM},
+        "dumps": {
+            "scheme": scheme(),
+            "places": written.places if written else {},
+            "sizes": written.sizes if written else {},
+            "graph_runs": written.graph_runs if written else {},
+            "run_stats": run_stats or {},
+        },
     }
     tmp = release / (STATE_FILE + ".tmp")
     with tmp.open("wb") as fh:
@@ -141,7 +148,16 @@ def load_state(release: Path) -> Previous | None:
         with (release / STATE_FILE).open("rb") as fh:
             state = pickle.load(fh)  # noqa: S301 - written by save_state of this module
         previous = Previous(release / "store", dict(state["digests"]), dict(state["lines"]))
-    except (OSError, pickle.PickleError, EOFError, AttributeError, KeyError, TypeError):
+        dumps = state.get("dumps")
+        if dumps is not None and dumps.get("scheme") == scheme():
+            previous.old = Old(
+                release,
+                dict(dumps["places"]),
+                dict(dumps["sizes"]),
+                dict(dumps["graph_runs"]),
+                dict(dumps["run_stats"]),
+            )
+    except (OSError, pickle.PickleError, EOFError, AttributeError, KeyError, TypeError, ValueError):
         return None
     return previous if previous.store.is_dir() else None
 
@@ -195,63 +211,48 @@ def write_lines(
     store: Path | None = None,
     previous: Previous | None = None,
     digests: dict[str, str] | None = None,
-    parts: dict[URIRef, str] | None = None,
-) -> int:
-    """Write every dump (and its .gz) and, if `store` is given, the Oxigraph store. Returns the quad count.
+    union: Union | None = None,
+    child: bool = True,
+) -> Written:
+    """Write every dump (and its .gz) and, if `store` is given, the Oxigraph store; returns where the
+    pieces went (for `save_state`).
 
-    Both cores work: the store's bulk load (Rust) and the gzip streams (zlib) run on threads without the
-    GIL, and JSON-LD, the one writer in Python, runs in a child process over the N-Triples file. Given
-    the `previous` release's store (and the `digests` of `graphs`), the store is that one's checkpoint
-    with only the changed graphs replaced, instead of a bulk load of the whole dataset.
+    The dumps are made of pieces (splice.py); given the `previous` release, pieces it holds are copied
+    from its files and the store is its checkpoint with only the changed graphs replaced (`digests`:
+    those of `graphs`), instead of a bulk load. Both cores work: the store (Rust) and the deflate of the
+    pieces (zlib) run on threads without the GIL, and JSON-LD, the one writer in Python, in a child process
+    (in this one without `child`: the servers' `write_dumps`).
     """
-    nquads = nquads_text(graphs, parts).encode()
-    if parts is not None:
-        parts.clear()  # the text is in `nquads` now
-    count = nquads.count(b"\n")
-    nq_path = out / dump_file(NQUADS.extension)
-    nq_path.write_bytes(nquads)
-    union = sorted({line for lines in graphs.values() for line in lines})
-    nt_path = out / dump_file(NTRIPLES.extension)
-    with nt_path.open("w", encoding="utf-8") as fh:
-        for line in union:
-            fh.write(line)
-            fh.write("\n")
-    del union
-    jsonld_path = out / dump_file(JSONLD.extension)
+    if digests is None:
+        digests = graph_digests(graphs)
+    if union is None:
+        union = union_of(graphs)
+    old = previous.old if previous is not None else Old()
+    written = Written()
     context = multiprocessing.get_context("spawn")
-    with ThreadPoolExecutor(2) as pool, context.Pool(1) as child:
+    with ThreadPoolExecutor(1) as loader, ThreadPoolExecutor(2) as pool, ExitStack() as stack:
         jobs = []
-        if store is not None and previous is not None and digests is not None:
-            jobs.append(pool.submit(_update_store, previous, graphs, digests, store))
+        if store is not None and previous is not None:
+            jobs.append(loader.submit(_update_store, previous, graphs, digests, store))
         elif store is not None:
-            jobs.append(pool.submit(_bulk_store, nq_path, store))
-        jsonld_job = child.apply_async(write_jsonld, (str(nt_path), str(jsonld_path)))
-        jobs += [pool.submit(_gzip, p) for p in (nq_path, nt_path)]
-        for fmt, source, rdf_format in (
-            (TRIG, nq_path, ox.RdfFormat.N_QUADS),
-            (TURTLE, nt_path, ox.RdfFormat.N_TRIPLES),
-        ):
-            path = out / dump_file(fmt.extension)
-            assert fmt.ox_format is not None
-            ox.serialize(ox.parse(path=str(source), format=rdf_format), str(path), fmt.ox_format, prefixes=PREFIXES)
-            jobs.append(pool.submit(_gzip, path))
-        jsonld_job.get()
-        jobs.append(pool.submit(_gzip, jsonld_path))
+            jobs.append(loader.submit(_bulk_store, graphs, store))
+        name = dump_file(JSONLD.extension)
+        slim = Old(old.release, {k: v for k, v in old.places.items() if k == name}, old.sizes)
+        args = (jsonld_jobs(union, old), out, slim)
+        jsonld_job = stack.enter_context(context.Pool(1)).apply_async(write_jsonld, args) if child else None
+        write_union(union, out, old, written, pool)
+        write_quads(graphs, digests, out, old, written, pool)
+        done = jsonld_job.get() if jsonld_job is not None else write_jsonld(*args)
+        written.places.update(done.places)
+        written.sizes.update(done.sizes)
         for job in jobs:
             job.result()
-    return count
+    return written
 
 
-def write_jsonld(nt_path: str, out_path: str) -> None:
-    """JSON-LD from a sorted N-Triples file (run in a child process by `write_lines`)."""
-    with Path(out_path).open("wb") as fh:
-        triples = (q.triple for q in ox.parse(path=nt_path, format=ox.RdfFormat.N_TRIPLES))
-        jsonld.write(triples, PREFIXES, fh)
-
-
-def _bulk_store(nquads: Path, directory: Path) -> None:
+def _bulk_store(graphs: Mapping[URIRef, list[str]], directory: Path) -> None:
     store = ox.Store(str(directory))
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(b"".join(_quad_text(str(n), graphs[n]) for n in sorted(graphs)), format=ox.RdfFormat.N_QUADS)
     store.flush()
     store.optimize()
     del store

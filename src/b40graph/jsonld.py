@@ -78,17 +78,33 @@ def nodes(triples: Iterable[ox.Triple], comp: Compactor) -> Iterator[dict[str, o
         yield current
 
 
+def head(comp: Compactor) -> bytes:
+    """The document up to its first node: the @context and the opening of @graph."""
+    return (json.dumps({"@context": comp.context}, ensure_ascii=False, indent=1)[:-2] + ',\n "@graph": [').encode()
+
+
+TAIL = b"\n ]\n}\n"
+
+
+def node_text(triples: Iterable[ox.Triple], comp: Compactor, first: bool) -> bytes:
+    """The node objects of `triples`, one line each; `first`: they open @graph (no comma before)."""
+    parts = []
+    for node in nodes(triples, comp):
+        parts.append(("\n  " if first else ",\n  ") + json.dumps(node, ensure_ascii=False, sort_keys=True))
+        first = False
+    return "".join(parts).encode()
+
+
 def write(triples: Iterable[ox.Triple], prefixes: dict[str, str], out: object) -> None:
     """Write JSON-LD to a binary file-like `out`; triples must come grouped by subject."""
     comp = Compactor(prefixes)
     write_bytes = out.write  # type: ignore[attr-defined]
-    head = json.dumps({"@context": comp.context}, ensure_ascii=False, indent=1)[:-2]
-    write_bytes((head + ',\n "@graph": [').encode())
+    write_bytes(head(comp))
     first = True
     for node in nodes(triples, comp):
         write_bytes((("\n  " if first else ",\n  ") + json.dumps(node, ensure_ascii=False, sort_keys=True)).encode())
         first = False
-    write_bytes(b"\n ]\n}\n")
+    write_bytes(TAIL)
 
 
 def dumps(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> bytes:
