@@ -157,12 +157,13 @@ def _compile_fast(settings: Settings, progress: Progress) -> Compiled:
     graphs[mint.graph("ontology")] = ontology_lines
     graphs[mint.graph("inferred")] = nt.lines(inferred)
     clock.lap("reason")
-    asserted.update(inferred)
     previous = _previous(settings)
     checked = revalidate.state(settings.shapes_file, ontology_lines, 0)
-    plan = _revalidation(settings, shapes, previous, checked, graphs, mint) if previous is not None else None
+    digests = graph_digests(graphs)  # kept for the description and the state file
+    plan = _revalidation(settings, shapes, previous, checked, digests, graphs, mint) if previous is not None else None
     if plan is None:
         progress(f"validating with SHACL ({len(inferred)} inferred triples, compiled shapes)")
+        asserted.update(inferred)
         conforms, report = shacl_fast(asserted, shapes)
         validation = "the whole graph"
     else:
@@ -175,6 +176,7 @@ def _compile_fast(settings: Settings, progress: Progress) -> Compiled:
     issued = sorted(d for p in pieces for d in p.issued)
     compiled = Compiled(settings, asm, graphs, report, conforms and not problems, problems, timings=timings)
     compiled.issued, compiled.previous, compiled.validation = issued, previous, validation
+    compiled.digests = digests
     compiled.checked = {**checked, "results": len(set(report.subjects(RDF.type, SH.ValidationResult)))}
     return compiled
 
@@ -184,6 +186,7 @@ def _revalidation(
     shapes: Graph,
     previous: Previous,
     checked: dict[str, object],
+    digests: dict[str, str],
     graphs: Mapping[URIRef, list[str]],
     mint: Minter,
 ) -> revalidate.Plan | None:
@@ -194,7 +197,7 @@ def _revalidation(
     ontology, description = mint.graph("ontology"), mint.graph("description")
     if not revalidate.same_inputs(release, checked):
         return None
-    digests = graph_digests(graphs)
+    digests = dict(digests)
     if previous.digests.get(str(ontology)) != digests.pop(str(ontology)):
         return None
     new = {str(k): v for k, v in graphs.items() if k != ontology}
@@ -254,7 +257,7 @@ def _describe(compiled: Compiled, previous: Previous | None = None) -> None:
         desc = describe(graphs, mint, version, dates[-1] if dates else "", sources, TITLE, examples)
     else:
         lines: dict = dict(compiled.graphs)
-        digests = graph_digests(lines)
+        digests = dict(compiled.digests) or graph_digests(lines)
         version = version_of(digests)
         dates = compiled.issued
         union = union_of(lines)
