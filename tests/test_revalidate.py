@@ -4,6 +4,7 @@ files that did not change."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -106,7 +107,28 @@ def test_a_change_breaks_the_changed_file_and_files_that_did_not_change(project,
     assert changed in files and len(files - {changed}) >= 1, files
 
 
-def test_other_shapes_or_a_failed_report_validate_the_whole_graph(project, tmp_path):
-    shapes = project / "shapes" / "b40.ttl"
+def _other_shapes(root: Path) -> None:
+    shapes = root / "shapes" / "b40.ttl"
     shapes.write_text(shapes.read_text(encoding="utf-8") + "\n# a comment changes the shapes file\n", "utf-8")
+
+
+def _edit_state(key: str, value: object):  # type: ignore[no-untyped-def]
+    def edit(root: Path) -> None:
+        path = root / "dist" / "current" / ".validated.json"
+        state = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps({**state, key: value}), encoding="utf-8")
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_other_shapes, _edit_state("code", "validated by other code"), _edit_state("results", 2)],
+    ids=["other shapes", "other code", "results in the previous report"],
+)
+def test_without_the_conditions_the_whole_graph_is_validated(project, change):
+    summit = _declarations(project, "summit")[1]
+    summit.write_text(summit.read_text(encoding="utf-8").replace("title: ", "title: Revised ", 1), "utf-8")
+    assert compile_dataset(Settings(root=project, out=project / "dist")).validation != "the whole graph"
+    change(project)
     assert compile_dataset(Settings(root=project, out=project / "dist")).validation == "the whole graph"
