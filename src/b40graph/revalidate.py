@@ -70,7 +70,7 @@ def same_inputs(release: Path, value: dict[str, object]) -> bool:
         before = json.loads((release / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(before, dict) and before.get("results") == 0 and before == {**value, "results": 0}
+    return before == {**value, "results": 0}
 
 
 @dataclass
@@ -138,7 +138,7 @@ def _ox_node(term: str) -> ox.NamedNode | None:
 
 
 class _Edges:
-    """Edges into and out of nodes: the previous store (every graph) and the added triples."""
+    """Edges into nodes: those of the previous store (every graph) and of the added triples."""
 
     def __init__(self, store: ox.Store, added: Iterable[Triple]) -> None:
         self.store = store
@@ -198,8 +198,9 @@ def plan(
         added |= new_set - old_set
     if any("_:" in line for line in (*removed, *added)):
         return None  # the store renames blank nodes: the old and new ones cannot be matched
-    delta = [nt.split(line) for line in (*removed, *added)]
-    edges = _Edges(store, map(nt.split, added))
+    fresh = [nt.split(line) for line in added]
+    delta = [nt.split(line) for line in removed] + fresh
+    edges = _Edges(store, fresh)
     read = paths | {shaclcore.TYPE}
     focus = _walk_back(edges, {s for s, p, _ in delta if p in read}, paths, deepest)
     if sparql_depth is not None:
@@ -219,12 +220,15 @@ def _reachable(
     """Every triple of the new data whose subject is within reach of the focus nodes, and every
     rdfs:subClassOf triple."""
     kept = {ox.NamedNode(n) for n in unchanged}
-    fresh: dict[str, list[Triple]] = defaultdict(list)
+    data: dict[Triple, None] = {}
+    fresh: dict[str, list[Triple]] = defaultdict(list)  # the changed graphs' triples by subject
     for name, lines in new_lines.items():
         if name not in unchanged:
             for line in lines:
                 t = nt.split(line)
                 fresh[t[0]].append(t)
+                if t[1] == shaclcore.SUBCLASS:
+                    data[t] = None
 
     def subject_triples(node: str) -> list[Triple]:
         out = list(fresh.get(node, ()))
@@ -235,7 +239,6 @@ def _reachable(
                     out.append((node, str(q.predicate), str(q.object)))
         return out
 
-    data: dict[Triple, None] = {}
     seen: set[str] = set()
     frontier = set(focus)
     for _ in range(deepest + 1):
@@ -250,18 +253,10 @@ def _reachable(
     for q in store.quads_for_pattern(None, ox.NamedNode(shaclcore.SUBCLASS[1:-1]), None, None):
         if q.graph_name in kept:
             data[(str(q.subject), str(q.predicate), str(q.object))] = None
-    for lines in (v for k, v in new_lines.items() if k not in unchanged):
-        for line in lines:
-            t = nt.split(line)
-            if t[1] == shaclcore.SUBCLASS:
-                data[t] = None
     return list(data)
 
 
 def validate(compiled_plan: Plan, shapes: shaclcore.Shapes) -> tuple[bool, Graph]:
     """The report of the planned focus nodes (the rest conformed before and reads nothing that changed)."""
-    data = shaclcore.Data(compiled_plan.data, shaclcore._paths(shapes.roots))
-    validator = shaclcore.Validator(shapes, data)
-    results = validator.run(only=compiled_plan.focus)
-    conforms = not [r for r in results if r.shape.severity == shaclcore.SH.Violation]
+    conforms, results = shaclcore.validate(compiled_plan.data, shapes, only=compiled_plan.focus)
     return conforms, shaclcore.report_graph(conforms, results)

@@ -620,9 +620,12 @@ def _format(message: Literal, focus: str, path: str | None, row: dict[str, str])
     return Literal(text)
 
 
-def validate(triples: Iterable[Triple], shapes: Shapes, allow_warnings: bool = True) -> tuple[bool, list[Result]]:
+def validate(
+    triples: Iterable[Triple], shapes: Shapes, allow_warnings: bool = True, only: set[str] | None = None
+) -> tuple[bool, list[Result]]:
+    """The results for every target, or for the focus nodes in `only`."""
     data = Data(triples, _paths(shapes.roots))
-    results = Validator(shapes, data).run()
+    results = Validator(shapes, data).run(only)
     violations = [r for r in results if r.shape.severity == SH.Violation] if allow_warnings else results
     conforms = not violations
     return conforms, results
