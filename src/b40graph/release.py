@@ -55,7 +55,9 @@ def current(out: Path) -> Release | None:
 
 def staging(out: Path) -> Path:
     (out / "releases").mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=out / "releases"))
+    folder = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=out / "releases"))
+    folder.chmod(0o755)  # mkdtemp's 0700 would hide a release from a server running as another account
+    return folder
 
 
 def publish(out: Path, staged: Path, version: str) -> Release:

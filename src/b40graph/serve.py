@@ -35,6 +35,10 @@ def open_backend(
             if current(settings.out_dir) is None:
                 raise
             progress(f"the new build failed; serving the last good release instead:\n{err}")
+        except OSError as err:  # a read-only or full output folder: the release already there still serves
+            if current(settings.out_dir) is None:
+                raise UsageError(f"cannot build into {settings.out_dir}: {err}") from None
+            progress(f"could not rebuild into {settings.out_dir} ({err}); serving the last good release instead")
     try:
         return EmbeddedBackend(settings)
     except StoreUnavailable as err:
@@ -44,6 +48,31 @@ def open_backend(
         progress(f"{err}; restoring it from the release's N-Quads dump")
         restore_store(release)
         return EmbeddedBackend(settings)
+
+
+def server_options(settings: Settings) -> dict[str, object]:
+    """waitress's settings for a public server. Waitress reads each request whole on its event loop before a
+    worker thread sees it, so slow or idle clients cost a socket, not a thread: the connection limit can be
+    high once the loop polls (select() stops at 1024 descriptors) and the process may open that many files."""
+    _raise_file_limit(settings.connection_limit + 256)
+    return {
+        "threads": 8,
+        "connection_limit": settings.connection_limit,
+        "asyncore_use_poll": True,
+        "channel_timeout": 30,  # an idle connection is closed after this many seconds without a byte
+        "max_request_body_size": settings.max_body_bytes,  # refused by Content-Length (413), nothing spooled
+        "max_request_header_size": 64 * 1024,
+        "ident": "b40graph",
+    }
+
+
+def _raise_file_limit(wanted: int) -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def serve(
@@ -64,7 +93,7 @@ def serve(
     try:
         app = create_app(settings, be)
         progress(f"serving on http://{host}:{port}/ (SPARQL at /sparql)")
-        waitress.serve(app, host=host, port=port, threads=8, channel_timeout=30, ident="b40graph")
+        waitress.serve(app, host=host, port=port, **server_options(settings))
     except OSError as err:
         raise UsageError(f"cannot serve on {host}:{port}: {err}") from None
     finally:

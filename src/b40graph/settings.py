@@ -28,6 +28,9 @@ class Settings:
     result_cap: int = field(default_factory=lambda: int(_env("RESULT_CAP", "10000")))
     max_query_bytes: int = field(default_factory=lambda: int(_env("MAX_QUERY_BYTES", "65536")))
     query_workers: int = field(default_factory=lambda: int(_env("QUERY_WORKERS", "2")))
+    # Connections the server holds open at once (idle keep-alive and slow clients included; none of them
+    # holds a worker thread until its request is complete).
+    connection_limit: int = field(default_factory=lambda: int(_env("CONNECTION_LIMIT", "4000")))
     doc_cache_bytes: int = field(default_factory=lambda: int(_env("DOC_CACHE_BYTES", str(64 * 1024 * 1024))))
     max_source_bytes: int = 5 * 1024 * 1024
     # Build: "fast" (compiled rules and shapes, cached per source) or "plain" (rdflib + owlrl + pyshacl).
@@ -40,6 +43,11 @@ class Settings:
     remote_union_default: bool | None = field(
         default_factory=lambda: {"1": True, "0": False}.get(_env("REMOTE_UNION_DEFAULT", ""))
     )
+
+    @property
+    def max_body_bytes(self) -> int:
+        """Request bodies are refused over this, by their Content-Length, before a byte of them is read."""
+        return max(self.max_query_bytes * 4, 1 << 20)
 
     def __post_init__(self) -> None:
         if not self.base.endswith(("/", "#")):

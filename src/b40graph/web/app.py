@@ -20,7 +20,7 @@ def create_app(settings: Settings, backend: Backend) -> Flask:
     app.config["B40_SETTINGS"] = settings
     app.config["B40_BACKEND"] = backend
     app.config["B40_DOC_CACHE"] = DocumentCache(settings.doc_cache_bytes)
-    app.config["MAX_CONTENT_LENGTH"] = max(settings.max_query_bytes * 4, 1 << 20)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.jinja_env.autoescape = True
     app.jinja_env.globals.update(base=settings.base, show=pages.show, link=pages.link)
     app.jinja_env.filters["safehref"] = pages.safe_href

@@ -81,7 +81,7 @@ def sitemap() -> Response:
     for quad in backend().quads(p=ox.NamedNode(PREFIXES["rdf"] + "type"), limit=50000):
         if isinstance(quad.subject, ox.NamedNode) and quad.subject.value.startswith(base):
             subjects.add(quad.subject.value)
-    root = request.host_url.rstrip("/")
+    root = settings().base.rstrip("/")  # the public base, never the request's Host header
     urls = ["/", "/sparql", "/download/", "/ontology"] + sorted(local_url(s) or s for s in subjects)
     body = ['<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n']
     body += [f"<url><loc>{root}{_xml(u)}</loc></url>\n" for u in urls]
