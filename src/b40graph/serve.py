@@ -56,7 +56,7 @@ def server_options(settings: Settings) -> dict[str, object]:
     high once the loop polls (select() stops at 1024 descriptors) and the process may open that many files."""
     _raise_file_limit(settings.connection_limit + 256)
     return {
-        "threads": 8,
+        "threads": settings.query_workers + settings.query_queue + 8,  # SPARQL can never take them all
         "connection_limit": settings.connection_limit,
         "asyncore_use_poll": True,
         "channel_timeout": 30,  # an idle connection is closed after this many seconds without a byte

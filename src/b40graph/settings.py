@@ -27,10 +27,13 @@ class Settings:
     query_timeout: float = field(default_factory=lambda: float(_env("QUERY_TIMEOUT", "5")))
     result_cap: int = field(default_factory=lambda: int(_env("RESULT_CAP", "10000")))
     max_query_bytes: int = field(default_factory=lambda: int(_env("MAX_QUERY_BYTES", "65536")))
-    query_workers: int = field(default_factory=lambda: int(_env("QUERY_WORKERS", "2")))
+    query_workers: int = field(default_factory=lambda: int(_env("QUERY_WORKERS", "3")))
     # Connections the server holds open at once (idle keep-alive and slow clients included; none of them
     # holds a worker thread until its request is complete).
     connection_limit: int = field(default_factory=lambda: int(_env("CONNECTION_LIMIT", "4000")))
+    # Fair sharing of /sparql (web/admission.py): queries waiting for a worker, and in flight per client.
+    query_queue: int = field(default_factory=lambda: int(_env("QUERY_QUEUE", "4")))
+    queries_per_client: int = field(default_factory=lambda: int(_env("QUERIES_PER_CLIENT", "2")))
     doc_cache_bytes: int = field(default_factory=lambda: int(_env("DOC_CACHE_BYTES", str(64 * 1024 * 1024))))
     max_source_bytes: int = 5 * 1024 * 1024
     # Build: "fast" (compiled rules and shapes, cached per source) or "plain" (rdflib + owlrl + pyshacl).

@@ -10,6 +10,7 @@ from flask import Flask, Response, g, request
 from ..settings import Settings
 from ..store import Backend
 from . import errors, meta, pages, resources, sparql
+from .admission import Admission
 from .doccache import DocumentCache
 
 log = logging.getLogger("b40graph.web")
@@ -21,6 +22,9 @@ def create_app(settings: Settings, backend: Backend) -> Flask:
     app.config["B40_BACKEND"] = backend
     app.config["B40_DOC_CACHE"] = DocumentCache(settings.doc_cache_bytes)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config["B40_ADMISSION"] = Admission(
+        settings.query_workers, settings.query_queue, settings.queries_per_client, settings.query_timeout
+    )
     app.jinja_env.autoescape = True
     app.jinja_env.globals.update(base=settings.base, show=pages.show, link=pages.link)
     app.jinja_env.filters["safehref"] = pages.safe_href

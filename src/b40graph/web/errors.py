@@ -63,7 +63,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(QueryError)
     def _query(err: QueryError) -> Response:
-        return render_error(err.status, str(err), err.reason)
+        retry = getattr(err, "retry_after", None) or (1 if err.status == 503 else None)
+        return render_error(err.status, str(err), err.reason, {"Retry-After": str(retry)} if retry else None)
 
     @app.errorhandler(NotAcceptable)
     def _406(err: NotAcceptable) -> Response:

@@ -12,6 +12,7 @@ from ..formats import Format
 from ..settings import Settings
 from ..store import Backend, Version
 from ..vocab import ONTOLOGY_IRI
+from .admission import Admission
 from .conneg import negotiate, override
 
 
@@ -21,6 +22,10 @@ def settings() -> Settings:
 
 def backend() -> Backend:
     return current_app.config["B40_BACKEND"]  # type: ignore[no-any-return]
+
+
+def admission() -> Admission:
+    return current_app.config["B40_ADMISSION"]  # type: ignore[no-any-return]
 
 
 def choose(offers: Sequence[Format], extension: str | None = None) -> Format:

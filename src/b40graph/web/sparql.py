@@ -12,7 +12,7 @@ from ..results import QueryError, Results
 from ..sparqlguard import inspect
 from . import examples, service
 from .errors import ApiError
-from .http import backend, choose, finish, settings
+from .http import admission, backend, choose, finish, settings
 
 bp = Blueprint("sparql", __name__)
 
@@ -95,7 +95,10 @@ def endpoint() -> Response:
     fmt = choose(offers)
     version = backend().version()
     if fmt is HTML:
-        _, payload = backend().query(query, "results", default_graphs or None, named_graphs or None, request.base_url)
+        with admission().slot(request.remote_addr or ""):
+            _, payload = backend().query(
+                query, "results", default_graphs or None, named_graphs or None, request.base_url
+            )
         assert isinstance(payload, Results)
         body = render_template(
             "sparql.html",
@@ -107,7 +110,8 @@ def endpoint() -> Response:
         )
         response = Response(body, content_type=HTML.content_type)
     else:
-        _, payload = backend().query(query, fmt.key, default_graphs or None, named_graphs or None, request.base_url)
+        with admission().slot(request.remote_addr or ""):
+            _, payload = backend().query(query, fmt.key, default_graphs or None, named_graphs or None, request.base_url)
         assert isinstance(payload, tuple)
         response = Response(payload[1], content_type=fmt.content_type)
     response.cache_control.public = True
