@@ -106,6 +106,7 @@ def run_round(url: str, requests_total: int, clients: int, hard_stop: float, run
     """Send the plan with `clients` threads; stop taking new work after `hard_stop` seconds."""
     jobs = plan(requests_total, runaway_every)
     local = threading.local()
+    numbers = itertools.count()
     one_runaway = threading.Semaphore(1)  # at most one runaway at a time: a query worker always stays free
     deadline = time.monotonic() + hard_stop
     round_ = Round()
@@ -114,8 +115,8 @@ def run_round(url: str, requests_total: int, clients: int, hard_stop: float, run
         if time.monotonic() > deadline:
             return None
         session = getattr(local, "session", None)
-        if session is None:
-            session = local.session = requests.Session()
+        if session is None:  # each simulated client from an address of its own, as real clients are
+            session = local.session = client_session(f"127.0.0.{10 + next(numbers) % 200}")
         kind, path, accept, query = job
         guard = one_runaway if kind == "runaway" else contextlib.nullcontext()
         with guard:
@@ -139,6 +140,24 @@ def run_round(url: str, requests_total: int, clients: int, hard_stop: float, run
                 round_.results.append(result)
     round_.wall = time.monotonic() - started
     return round_
+
+
+class _BoundAdapter(requests.adapters.HTTPAdapter):
+    def __init__(self, source: str) -> None:
+        self.source = source
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs["source_address"] = (self.source, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def client_session(source: str) -> requests.Session:
+    """A session whose connections come from `source`, an address of the loopback range (127.0.0.0/8):
+    the server tells clients apart by address, so simulated clients need addresses of their own."""
+    session = requests.Session()
+    session.mount("http://", _BoundAdapter(source))
+    return session
 
 
 # -- the server and its memory ----------------------------------------------------------------------------------
@@ -210,4 +229,4 @@ def settle(url: str, pid: int, seconds: float = 1.0) -> int:
     return rss_bytes(pid)
 
 
-__all__ = ["MIX", "Round", "os", "plan", "rss_bytes", "run_round", "server", "settle"]
+__all__ = ["MIX", "Round", "client_session", "os", "plan", "rss_bytes", "run_round", "server", "settle"]

@@ -118,3 +118,20 @@ def test_sixteen_runaway_clients_leave_pages_and_other_clients_served(built) -> 
         assert set(statuses) <= {503}, statuses  # time limit or refused: never a 200 for a runaway
         busy = [r for r in retry_after if r is not None]
         assert busy and all(int(r) >= 1 for r in busy)
+
+
+def test_clients_that_ran_into_the_time_limit_leave_a_slot_for_the_others() -> None:
+    from b40graph.results import QueryError
+
+    gate = Admission(active=2, waiting=4, per_client=2, wait_seconds=0.3, penalty_seconds=60)
+    for client in ("x", "y"):
+        with pytest.raises(QueryError), gate.slot(client):
+            raise QueryError("ran past the limit", 503, "timeout")
+    assert gate.heavy() == 2
+    with gate.slot("x"):
+        with pytest.raises(Busy), gate.slot("y"):  # heavy clients may not take the last slot
+            pass
+        with gate.slot("light"):  # a client asking small questions gets it
+            assert gate.load()["running"] == 2
+    with gate.slot("x"), gate.slot("fresh"):  # and heavy ones keep all but one
+        pass
