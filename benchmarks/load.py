@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/load.py [--requests 600] [--clients 8] [--hard-stop 30] [--runaway-every 60]
                                         [--rounds 2] [--out DIST] [--query-timeout 2]
+    .venv/bin/python benchmarks/load.py --scenarios [--pages 200] [--out DIST]
 
 Builds the dataset first when DIST (default: a temporary folder) holds none; serves it on 127.0.0.1 only.
 The request mix and the measuring code are shared with tests/test_load.py (benchmarks/loadmix.py).
@@ -12,12 +13,51 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.loadmix import rss_bytes, run_round, server, settle  # noqa: E402
+from benchmarks.loadmix import (  # noqa: E402
+    PeakMemory,
+    one_row_seconds,
+    page_latencies,
+    rss_bytes,
+    run_round,
+    runaway_clients,
+    server,
+    settle,
+    slow_connections,
+)
+
+
+def _pct(times: list[float], p: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))] * 1000
+
+
+def scenarios(url: str, pid: int, pages: int) -> None:
+    """A normal client's pages, side by side: quiet, with 1,000 slow connections held open, and with 16
+    runaway SPARQL clients (from one address, then from 16); a one-row query's time in each; peak memory."""
+    rows = []
+    with PeakMemory(pid) as memory:
+        rows.append(("quiet", page_latencies(url, pages), one_row_seconds(url)))
+        with slow_connections(url, 1000) as held:
+            rows.append((f"{len(held)} slow connections", page_latencies(url, pages), one_row_seconds(url)))
+        for addresses in (1, 16):
+            with runaway_clients(url, 16, addresses, seconds=120) as statuses:
+                # the runaways fill the workers and each runs into the time limit at least once
+                time.sleep(4 if addresses == 1 else 30)
+                rows.append(
+                    (f"16 runaway clients, {addresses} address(es)", page_latencies(url, pages), one_row_seconds(url))
+                )
+            refused = sum(1 for s in statuses if s == 503)
+            print(f"  (runaways from {addresses} address(es): {len(statuses)} answers, {refused} of them 503)")
+    print(f"{'scenario':<40} {'pages p50':>10} {'pages p99':>10} {'one-row query':>16}")
+    for name, times, (status, seconds) in rows:
+        print(f"{name:<40} {_pct(times, 0.5):>8.1f}ms {_pct(times, 0.99):>8.1f}ms {seconds * 1000:>9.0f}ms ({status})")
+    print(f"peak memory of the server and its query workers: {memory.peak / 2**20:.0f} MiB")
 
 
 def main() -> int:
@@ -29,6 +69,8 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--out", help="output folder holding a build (default: build into a temporary folder)")
     ap.add_argument("--query-timeout", default="2")
+    ap.add_argument("--scenarios", action="store_true", help="slow connections and runaway clients, side by side")
+    ap.add_argument("--pages", type=int, default=200, help="page requests per scenario (at most 2000)")
     args = ap.parse_args()
     requests_total = min(args.requests, 5000)
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="b40-load-"))
@@ -41,6 +83,9 @@ def main() -> int:
     serve_args = ("--root", str(ROOT), "--out", str(out), "--no-build", "--query-timeout", args.query_timeout)
     with server(*serve_args) as (url, pid):
         run_round(url, 30, args.clients, args.hard_stop, 0)
+        if args.scenarios:
+            scenarios(url, pid, min(args.pages, 2000))
+            return 0
         memory = [settle(url, pid)]
         print(f"server {url} (pid {pid}); {args.clients} clients; {requests_total} requests per round")
         print(f"memory before: {memory[0] / 2**20:.1f} MiB (server + query workers)")

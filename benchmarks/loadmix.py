@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import socket
 import statistics
 import subprocess
@@ -229,4 +228,116 @@ def settle(url: str, pid: int, seconds: float = 1.0) -> int:
     return rss_bytes(pid)
 
 
-__all__ = ["MIX", "Round", "client_session", "os", "plan", "rss_bytes", "run_round", "server", "settle"]
+# -- scenarios of a busy day (benchmarks/load.py --scenarios) ---------------------------------------------------
+PAGES = ["/doc/municipality/athens", "/doc/declaration/2021-b40-founding-declaration", "/", "/doc/person/merita-maliqi"]
+ONE_ROW = "SELECT ?d WHERE { ?d a <https://w3id.org/b40/ontology#Declaration> } LIMIT 1"
+
+
+def page_latencies(url: str, count: int, source: str = "127.0.0.3") -> list[float]:
+    """Seconds per page request of one normal client (HTML and Turtle in turn), `count` requests."""
+    session = client_session(source)
+    times = []
+    for i in range(count):
+        path = PAGES[i % len(PAGES)]
+        accept = "text/html" if i % 2 else "text/turtle"
+        started = time.monotonic()
+        r = session.get(url + path, headers={"Accept": accept}, timeout=60)
+        _ = r.content
+        times.append(time.monotonic() - started)
+    return times
+
+
+def one_row_seconds(url: str, source: str = "127.0.0.4") -> tuple[int, float]:
+    started = time.monotonic()
+    r = client_session(source).get(url + "/sparql", params={"query": ONE_ROW}, timeout=60)
+    return r.status_code, time.monotonic() - started
+
+
+@contextlib.contextmanager
+def slow_connections(url: str, count: int) -> Iterator[list[socket.socket]]:
+    """`count` connections that each sent half a request and then nothing (bounded: at most 2000)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < count + 200:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(count + 200, hard), hard))
+    host, port = url.removeprefix("http://").split(":")
+    held: list[socket.socket] = []
+    try:
+        for i in range(min(count, 2000)):
+            sock = socket.create_connection((host, int(port)), timeout=10)
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n" if i % 2 else b"GET /doc")
+            held.append(sock)
+        yield held
+    finally:
+        for sock in held:
+            sock.close()
+
+
+@contextlib.contextmanager
+def runaway_clients(url: str, count: int, addresses: int, seconds: float) -> Iterator[list[int]]:
+    """`count` threads sending runaway queries without pause, from `addresses` distinct loopback addresses,
+    until the block ends or `seconds` pass (a hard bound); yields the statuses they got."""
+    stop = threading.Event()
+    deadline = time.monotonic() + seconds
+    statuses: list[int] = []
+
+    def loop(n: int) -> None:
+        session = client_session(f"127.0.1.{1 + n % max(1, addresses)}")
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                r = session.get(url + "/sparql", params={"query": RUNAWAY}, timeout=30)
+                statuses.append(r.status_code)
+                if r.status_code == 503 and r.headers.get("X-B40-Error") == "busy":
+                    stop.wait(float(r.headers.get("Retry-After", "1")) / 4)
+            except requests.RequestException:
+                statuses.append(0)
+
+    threads = [threading.Thread(target=loop, args=(n,), daemon=True) for n in range(count)]
+    for t in threads:
+        t.start()
+    try:
+        yield statuses
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(35)
+
+
+class PeakMemory:
+    """Samples the server's memory (with its workers) every 0.2 s on a thread; `peak` in bytes."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak = pid, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_bytes(self.pid))
+            self._stop.wait(0.2)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+__all__ = [
+    "MIX",
+    "PeakMemory",
+    "Round",
+    "client_session",
+    "one_row_seconds",
+    "page_latencies",
+    "plan",
+    "rss_bytes",
+    "run_round",
+    "runaway_clients",
+    "server",
+    "settle",
+    "slow_connections",
+]

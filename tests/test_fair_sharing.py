@@ -135,3 +135,50 @@ def test_clients_that_ran_into_the_time_limit_leave_a_slot_for_the_others() -> N
             assert gate.load()["running"] == 2
     with gate.slot("x"), gate.slot("fresh"):  # and heavy ones keep all but one
         pass
+
+
+def test_heavy_clients_leave_a_waiting_place_for_the_others() -> None:
+    from b40graph.results import QueryError
+
+    gate = Admission(active=1, waiting=2, per_client=1, wait_seconds=2, penalty_seconds=60)
+    for client in ("x", "y"):
+        with pytest.raises(QueryError), gate.slot(client):
+            raise QueryError("ran past the limit", 503, "timeout")
+    release, entered = threading.Event(), threading.Event()
+    outcomes: list[str] = []
+
+    def hold() -> None:
+        with gate.slot("runner"):
+            entered.set()
+            release.wait(5)
+
+    def wait_for_slot(client: str) -> None:
+        try:
+            with gate.slot(client):
+                outcomes.append(client)
+        except Busy:
+            outcomes.append(f"{client} busy")
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    entered.wait(5)
+    heavy = threading.Thread(target=wait_for_slot, args=("x",))
+    heavy.start()
+    for _ in range(200):
+        if gate.load()["waiting"] == 1:
+            break
+        time.sleep(0.01)
+    with pytest.raises(Busy) as err, gate.slot("y"):  # the last waiting place is not for a heavy client
+        pass
+    assert "as many queries" in str(err.value)
+    light = threading.Thread(target=wait_for_slot, args=("z",))  # a light client still gets it
+    light.start()
+    for _ in range(200):
+        if gate.load()["waiting"] == 2:
+            break
+        time.sleep(0.01)
+    assert gate.load()["waiting"] == 2
+    release.set()
+    for t in (holder, heavy, light):
+        t.join(5)
+    assert sorted(outcomes) == ["x", "z"]

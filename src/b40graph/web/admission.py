@@ -7,8 +7,8 @@ past that is refused at once with 503 and `Retry-After`, never queued behind run
 runaway queries holds at most `per_client` slots, and pages never wait for SPARQL at all.
 
 A client whose query ran into the time limit is "heavy" for `penalty_seconds`: heavy clients together may
-hold all slots but one, so that however many addresses send runaways, a client asking small questions
-still finds a worker.
+hold all slots but one and all waiting places but one, so that however many addresses send runaways, a
+client asking small questions still finds a worker once the runaways have shown themselves.
 """
 
 from __future__ import annotations
@@ -60,9 +60,10 @@ class Admission:
                     "before sending more",
                     self.retry_after,
                 )
-            if self._running >= self.active and self._queued >= self.waiting:
-                raise Busy("the endpoint is answering as many queries as it can; try again shortly", self.retry_after)
             heavy = self._is_heavy(client)
+            places = self.waiting - 1 if heavy and self.waiting > 1 else self.waiting  # one kept for the light
+            if self._running >= self.active and self._queued >= places:
+                raise Busy("the endpoint is answering as many queries as it can; try again shortly", self.retry_after)
             self._clients[client] += 1
             self._queued += 1
             deadline = time.monotonic() + self.wait_seconds
