@@ -236,10 +236,11 @@ def test_add_refuses_unreadable_files(tmp_path, capsys, name, content, code, mes
     project = copy_project(tmp_path / "p")
     bad = tmp_path / name
     bad.write_bytes(content)
+    before = sorted((project / "data" / "declarations").iterdir())
     assert main(["add", str(bad), "--root", str(project)]) == code
     err = capsys.readouterr().err
     assert str(bad) in err and message in err
-    assert len(list((project / "data" / "declarations").iterdir())) == 2
+    assert sorted((project / "data" / "declarations").iterdir()) == before
 
 
 def test_empty_pdf_is_refused(tmp_path, capsys):

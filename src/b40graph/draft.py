@@ -343,18 +343,20 @@ def _yaml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
 
 
-def _existing_ids(settings: Settings) -> set[str]:
-    ids = set()
+def _existing(settings: Settings) -> list[dict[str, Any]]:
+    """The front matter of the declarations already in the project (those that read)."""
+    folder = settings.declarations_dir
     try:
-        paths = declaration_paths(settings.declarations_dir) if settings.declarations_dir.is_dir() else []
+        paths = declaration_paths(folder) if folder.is_dir() else []
     except DataError:
-        paths = sorted(settings.declarations_dir.glob("*.md"))
+        paths = sorted(folder.glob("*.md"))
+    metas = []
     for path in paths:
         try:
-            ids.add(read_source(path, settings.max_source_bytes).id)
+            metas.append(read_source(path, settings.max_source_bytes).meta)
         except DataError:
             continue
-    return ids
+    return metas
 
 
 # --- The draft ---------------------------------------------------------------------------------------------
@@ -403,7 +405,8 @@ def draft_declaration(path: Path, settings: Settings, today: dt.date | None = No
     guessed["language"] = f"{language_name}, from the words of the text"
     slug = slugify(title)[:60].strip("-") or "declaration"
     ident = f"{adopted.year}-{slug}"
-    taken = _existing_ids(settings)
+    existing = _existing(settings)
+    taken = {str(m.get("id")) for m in existing}
     suffix = 1
     while ident in taken or (settings.declarations_dir / f"{adopted.isoformat()}-{slug}.md").exists():
         suffix += 1
@@ -415,6 +418,9 @@ def draft_declaration(path: Path, settings: Settings, today: dt.date | None = No
     if len(ref.network_slugs) == 1:
         meta["publisher"] = ref.network_slugs[0]
         guessed["publisher"] = "the only network in data/network.ttl"
+        if not any(m.get("founding") for m in existing):
+            meta["founding"] = True  # a network's first declaration makes its signatories members
+            guessed["founding"] = "no declaration founds the network yet: is this its founding declaration?"
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     meta["source"] = (
         f"Text extracted by b40graph add on {today.isoformat()} from the {kind} file {path.name} "
@@ -432,7 +438,7 @@ def draft_declaration(path: Path, settings: Settings, today: dt.date | None = No
         "# is the text as extracted: compare it with the original.",
     ]
     for key, value in meta.items():
-        shown = _yaml_string(value) if key in ("title", "source") else str(value)
+        shown = _yaml_string(value) if key in ("title", "source") else "true" if value is True else str(value)
         note = f"{MARK}: {notes[key]}" if key in guessed else f"# {notes.get(key, '')}"
         header.append(f"{key}: {shown}  {note}" if key in notes else f"{key}: {shown}")
     header.append("---")
@@ -503,7 +509,11 @@ def _review(draft: Draft, settings: Settings, ref: Reference) -> None:
     draft.checks.append(
         "if the declaration was adopted at an event or in a place of the reference data, add 'event:' and 'place:'"
     )
-    draft.checks.append("if the signatories founded the network with this declaration, add 'founding: true'")
+    if "founding" not in draft.meta:
+        draft.checks.append(
+            "if the signatories founded the network with this declaration, add 'founding: true'; a signatory "
+            "that is not yet a member needs a row in data/memberships.csv"
+        )
 
 
 def _closest(ref: Reference, printed: str) -> list[str]:
