@@ -6,8 +6,9 @@ reader, parser, assembler and tagger (sources.py, parse.py, assemble.py, tagger.
 signatures as the build will read them, the municipalities it cannot resolve (with the closest names in
 data/municipalities.csv), the themes matched per clause, and what the curator must check.
 
-Extraction keeps the text: PDF lines stay as printed (no de-hyphenation), only page-number lines and
-headers or footers repeated on every page are dropped; a .docx gives one line per paragraph, list items as
+Extraction keeps the text: PDF lines stay as printed (no de-hyphenation; runs of spaces that only justify
+or indent a line become one space), only page-number lines and headers or footers repeated on most pages
+are dropped, and a page break counts as a paragraph break where a sentence ends or a new block starts; a .docx gives one line per paragraph, list items as
 '- ' bullets and heading paragraphs as '# ' lines. When a PDF or .docx does not mark its title, a short first
 block of lines is marked as the title ('# ') and the review says so.
 """
