@@ -375,3 +375,29 @@ def test_files_that_are_not_declarations_are_errors(tmp_path, capsys, engine):
     # the command line says it too, with exit code 1
     assert main(["validate", "--root", str(folder)]) == 1
     assert "Summit.MD" in capsys.readouterr().err
+
+
+def test_docx_signatures_in_a_table(tmp_path, capsys):
+    """Word documents often set the signature blocks side by side in a table: each cell is one block."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Test Declaration", style="Title")
+    document.add_paragraph("We declare to:")
+    document.add_paragraph("Work together on climate change,", style="List Bullet")
+    document.add_paragraph("Date: 01.02.2024")
+    table = document.add_table(rows=1, cols=2)
+    for cell, (city, name) in zip(
+        table.rows[0].cells, [("Athens", "Kostas BAKOYANNIS"), ("Split", "Ivica PULJAK")], strict=True
+    ):
+        cell.paragraphs[0].text = f"On behalf of City of {city}"
+        cell.add_paragraph(name)
+        cell.add_paragraph(f"Mayor of {city}")
+    document.save(str(tmp_path / "t.docx"))
+    project = copy_project(tmp_path / "p")
+    assert main(["add", str(tmp_path / "t.docx"), "--root", str(project), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Signatures found: 2" in out
+    assert "Kostas Bakoyannis, Mayor, City of Athens (athens)" in out
+    assert "Ivica Puljak, Mayor, City of Split (split)" in out
+    assert "title: Test Declaration" in out

@@ -8,9 +8,11 @@ data/municipalities.csv), the themes matched per clause, and what the curator mu
 
 Extraction keeps the text: PDF lines stay as printed (no de-hyphenation; runs of spaces that only justify
 or indent a line become one space), only page-number lines and headers or footers repeated on most pages
-are dropped, and a page break counts as a paragraph break where a sentence ends or a new block starts; a .docx gives one line per paragraph, list items as
-'- ' bullets and heading paragraphs as '# ' lines. When a PDF or .docx does not mark its title, a short first
-block of lines is marked as the title ('# ') and the review says so.
+are dropped, and a page break counts as a paragraph break where a sentence ends or a new block starts.
+A .docx gives one block per paragraph (one line per paragraph when the document separates its blocks with
+empty paragraphs), table cells as blocks, list items as '- ' bullets and heading paragraphs as '# ' lines.
+When a PDF or .docx does not mark its title, a short first block of lines is marked as the title ('# ')
+and the review says so.
 """
 
 from __future__ import annotations
