@@ -47,7 +47,7 @@ from .reason import infer, infer_fast
 from .reference import load_reference
 from .release import Release, current, publish, staging
 from .settings import Settings
-from .sources import SourceFile, read_source
+from .sources import SourceFile, declaration_paths, read_source
 from .splice import RunStats, Union, union_of, union_stats, with_lines
 from .validate import compiled_shapes, problems_from_report, shacl, shacl_fast
 from .vocab import PREFIXES, SH
@@ -107,7 +107,7 @@ def read_sources(settings: Settings) -> list[SourceFile]:
         raise UsageError(f"{folder}: no declarations folder (run from the project root or pass --root)")
     problems: list[Problem] = []
     sources = []
-    for path in sorted(folder.glob("*.md")) + sorted(folder.glob("*.txt")):
+    for path in declaration_paths(folder):
         try:
             sources.append(read_source(path, settings.max_source_bytes))
         except DataError as err:

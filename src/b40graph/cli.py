@@ -93,6 +93,30 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from .draft import draft_declaration, review_text, write
+
+    draft = draft_declaration(Path(args.file), _settings(args))
+    if not args.dry_run:
+        write(draft)
+    sys.stdout.write(review_text(draft))
+    if draft.problems:
+        print(
+            f"error: the draft will not build until the {len(draft.problems)} problem(s) above are fixed",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID_DATA
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .newproject import init_project
+
+    folder = init_project(Path(args.dir), args.name, args.base, slug=args.slug)
+    print(f"created {folder}: run `b40graph build --root {args.dir}` (see {args.dir}/README.md)")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="b40graph", description="Publish city-network declarations as Linked Open Data.")
     top.add_argument("--version", action="version", version=f"b40graph {__version__}")
@@ -145,6 +169,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", action="store_true", help="merge into the target graphs instead of replacing them")
     p.add_argument("--no-build", action="store_true", help="publish the last build without rebuilding")
     p.set_defaults(func=cmd_publish)
+    p = sub.add_parser("add", help="draft data/declarations/DATE-SLUG.md from a PDF, Word, Markdown or text file")
+    p.add_argument("file", help="the declaration as .pdf, .docx, .md or .txt")
+    p.add_argument("--root", help="project folder holding data/ (default: .)")
+    p.add_argument("--dry-run", action="store_true", help="print the review; write nothing")
+    p.set_defaults(func=cmd_add)
+    p = sub.add_parser("init", help="create a working project for a new network")
+    p.add_argument("dir", help="the new project folder (must not exist or be empty)")
+    p.add_argument("--name", required=True, help='the network\'s name, e.g. "Danube Cities Network"')
+    p.add_argument("--base", required=True, help="the public base IRI, e.g. https://example.org/danube/")
+    p.add_argument("--slug", help="the network's IRI segment (default: from the name)")
+    p.set_defaults(func=cmd_init)
     return top
 
 

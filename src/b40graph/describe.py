@@ -114,7 +114,8 @@ def describe_stats(
     )
     g.add((ds, DCT.license, LICENSE))
     g.add((ds, DCT.publisher, mint.network("b40")))
-    g.add((ds, DCT.modified, Literal(modified, datatype=XSD.date)))
+    if modified:  # an empty network has no declaration yet
+        g.add((ds, DCT.modified, Literal(modified, datatype=XSD.date)))
     g.add((ds, OWL.versionInfo, Literal(version)))
     g.add((ds, URIRef(str(DCAT) + "version"), Literal(version)))
     g.add((ds, VOID.sparqlEndpoint, mint("sparql")))

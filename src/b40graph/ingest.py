@@ -26,7 +26,7 @@ from .errors import DataError, Problem, Problems
 from .mint import Minter
 from .reference import Reference, load_reference
 from .settings import Settings
-from .sources import read_source
+from .sources import declaration_paths, read_source
 
 Origin = tuple[Path, int | None]
 _CODE = ("assemble.py", "parse.py", "tagger.py", "sources.py", "text.py", "reference.py", "mint.py", "nt.py")
@@ -157,7 +157,7 @@ def read_pieces(settings: Settings, ref: Reference, workers: int = 2) -> tuple[P
     _REF.clear()
     _REF[f"{settings.data_dir}\0{settings.base}"] = ref
 
-    paths = sorted(folder.glob("*.md")) + sorted(folder.glob("*.txt"))
+    paths = declaration_paths(folder)
     keys = {}
     for path in paths:
         digest = hashlib.sha256(f"{ref_key}\n{path}\n{settings.max_source_bytes}\n".encode())

@@ -1,15 +1,21 @@
 """Settings: where the inputs are, where the output goes, the public base IRI and the serving limits.
 
-Values come from arguments, then environment variables (B40_*), then these defaults.
+Values come from arguments, then environment variables (B40_*), then the project's b40graph.toml (only
+`base` and `name` for now), then these defaults.
 """
 
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .errors import UsageError
 from .vocab import DEFAULT_BASE
+
+CONFIG_FILE = "b40graph.toml"
+_CONFIG_KEYS = ("base", "name")
 
 
 def _env(name: str, default: str) -> str:
@@ -22,7 +28,8 @@ class Settings:
     out: Path | None = field(
         default_factory=lambda: Path(os.environ["B40_OUT"]).resolve() if "B40_OUT" in os.environ else None
     )
-    base: str = field(default_factory=lambda: _env("BASE", DEFAULT_BASE))
+    base: str = field(default_factory=lambda: _env("BASE", ""))  # "": from b40graph.toml, else DEFAULT_BASE
+    name: str = ""  # the network's name; "": from b40graph.toml
     # Serving limits (the public SPARQL endpoint).
     query_timeout: float = field(default_factory=lambda: float(_env("QUERY_TIMEOUT", "5")))
     result_cap: int = field(default_factory=lambda: int(_env("RESULT_CAP", "10000")))
@@ -52,7 +59,18 @@ class Settings:
         """Request bodies are refused over this, by their Content-Length, before a byte of them is read."""
         return max(self.max_query_bytes * 4, 1 << 20)
 
+    # The fields above that were not given but read from b40graph.toml or defaulted (read again for a new root).
+    configured: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
     def __post_init__(self) -> None:
+        config: dict[str, str] | None = None
+        resolved = list(self.configured)
+        for key in _CONFIG_KEYS:
+            if getattr(self, key) == "":
+                config = load_config(self.root) if config is None else config
+                object.__setattr__(self, key, config.get(key, DEFAULT_BASE if key == "base" else ""))
+                resolved.append(key)
+        object.__setattr__(self, "configured", tuple(dict.fromkeys(resolved)))
         if not self.base.endswith(("/", "#")):
             object.__setattr__(self, "base", self.base + "/")
 
@@ -77,4 +95,29 @@ class Settings:
         return self.out if self.out is not None else self.root / "dist"
 
     def with_(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        configured = tuple(k for k in self.configured if k not in changes)
+        if "root" in changes:  # what came from the old root's b40graph.toml is read from the new one's
+            changes.update(dict.fromkeys(configured, ""))
+            configured = ()
+        return replace(self, configured=configured, **changes)  # type: ignore[arg-type]
+
+
+def load_config(root: Path) -> dict[str, str]:
+    """The project's b40graph.toml (an absent file is no configuration)."""
+    path = root / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"{path}: cannot read the project configuration: {err}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise UsageError(f"{path}: not valid TOML: {err}") from None
+    for key, value in data.items():
+        if key not in _CONFIG_KEYS:
+            raise UsageError(f"{path}: unknown setting '{key}' (known: {', '.join(_CONFIG_KEYS)})")
+        if not isinstance(value, str) or not value.strip():
+            raise UsageError(f"{path}: '{key}' must be a non-empty string, e.g. {key} = \"...\"")
+    return {str(k): str(v).strip() for k, v in data.items()}

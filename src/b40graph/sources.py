@@ -233,3 +233,67 @@ def read_source(path: Path, max_bytes: int = 5 * 1024 * 1024) -> SourceFile:
     meta, lines = _parse_header(path, header)
     _check(path, meta, lines)
     return SourceFile(path, meta, lines, body, first, hashlib.sha256(raw).hexdigest(), len(raw))
+
+
+DECLARATION_SUFFIXES = (".md", ".txt")
+_CONVERTIBLE = (".pdf", ".docx")  # b40graph add reads these
+_OFFICE = (".doc", ".odt", ".rtf", ".pages")
+
+
+def declaration_paths(folder: Path) -> list[Path]:
+    """The declaration files of `folder` (*.md, then *.txt, each sorted). Anything else in it (a .MD,
+    .markdown, .docx or .pdf file, a folder) is an error naming it, never skipped in silence; hidden files
+    (.gitkeep, .DS_Store) are the only ones passed over."""
+    found: dict[str, list[Path]] = {suffix: [] for suffix in DECLARATION_SUFFIXES}
+    problems = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        suffix = path.suffix.lower()
+        if path.is_file() and path.suffix in found:
+            found[path.suffix].append(path)
+        elif path.is_dir():
+            problems.append(
+                Problem(
+                    "a folder inside the declarations folder is not read",
+                    path,
+                    fix="move it out of data/declarations/ (keep original documents elsewhere)",
+                )
+            )
+        elif suffix in (".md", ".markdown", ".txt", ".text"):
+            problems.append(
+                Problem(
+                    f"the file is not read: declarations are named *.md or *.txt (lower case), not *{path.suffix}",
+                    path,
+                    fix=f"rename it to {path.stem}{'.txt' if suffix in ('.txt', '.text') else '.md'}",
+                )
+            )
+        elif suffix in _CONVERTIBLE:
+            problems.append(
+                Problem(
+                    f"the file is not a declaration text: a {suffix[1:].upper()} file is not read here",
+                    path,
+                    fix=f"run `b40graph add {path.name}` from a folder outside data/declarations/ to draft a "
+                    "declaration from it (PDF, .docx, Markdown or text), then move the original out of "
+                    "data/declarations/",
+                )
+            )
+        elif suffix in _OFFICE:
+            problems.append(
+                Problem(
+                    f"the file is not a declaration text: a {suffix[1:].upper()} file is not read here",
+                    path,
+                    fix="save it as .docx or PDF outside data/declarations/ and run `b40graph add` on that file",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    "the file is not a declaration: only *.md and *.txt files are read here",
+                    path,
+                    fix="move it out of data/declarations/, or rename it to .md if it is a declaration text",
+                )
+            )
+    if problems:
+        raise DataError(problems)
+    return [path for suffix in DECLARATION_SUFFIXES for path in found[suffix]]

@@ -1,0 +1,20 @@
+"""Build step: the wheel carries the repository's ontology/ and shapes/ (the source of truth) as
+b40graph/model/, so that `b40graph init` can copy them into a new project. Configuration is in pyproject.toml."""
+
+import shutil
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+
+class BuildWithModel(build_py):
+    def run(self) -> None:
+        super().run()
+        for kind in ("ontology", "shapes"):
+            target = Path(self.build_lib) / "b40graph" / "model" / kind
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(Path(kind) / "b40.ttl", target / "b40.ttl")
+
+
+setup(cmdclass={"build_py": BuildWithModel})
