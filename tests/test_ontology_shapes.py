@@ -373,6 +373,8 @@ def test_every_class_has_a_targeting_node_shape(ontology: Graph, shapes: Graph) 
     targeted = {
         cls for shape in shapes.subjects(RDF.type, SH.NodeShape) for cls in shapes.objects(shape, SH.targetClass)
     }
+    if any(shapes.subjects(SH.targetObjectsOf, SKOS.hasTopConcept)):
+        targeted.add(SKOS.Concept)  # the themes, as the members of their scheme
     b40_classes = {c for c in ontology.subjects(RDF.type, OWL.Class) if str(c).startswith(str(B40))}
     missing = sorted((b40_classes | set(MODEL_CLASSES)) - targeted)
     assert not missing, f"classes without a shape: {missing}"
@@ -398,7 +400,9 @@ def test_labels_must_be_language_tagged_except_for_persons(shapes: Graph) -> Non
             for node in shapes.subjects(SH.property, ps)
         }
         targets = {cls for node in tagged for cls in shapes.objects(node, SH.targetClass)}
-        assert set(MODEL_CLASSES) - {FOAF.Person} <= targets, path
+        assert set(MODEL_CLASSES) - {FOAF.Person, SKOS.Concept} <= targets, path
+        # the themes: the members of the scheme (not every skos:Concept: ORG makes roles concepts)
+        assert SKOS.hasTopConcept in {p for node in tagged for p in shapes.objects(node, SH.targetObjectsOf)}
         assert FOAF.Person not in targets
 
 
