@@ -412,8 +412,10 @@ def conforms(ontology: Graph, data: Graph, shapes: Graph) -> tuple[bool, Graph]:
     reasoning = union(ontology, Graph().parse(ALIGNMENT_FILE, format="turtle"))
     inferred = infer(reasoning, data, BASE)
     view = validation_view(
-        set(map(nt.split, nt.graph_lines(data))), list(map(nt.split, nt.graph_lines(inferred))),
-        nt.graph_lines(reasoning), shapes,
+        set(map(nt.split, nt.graph_lines(data))),
+        list(map(nt.split, nt.graph_lines(inferred))),
+        nt.graph_lines(reasoning),
+        shapes,
     )
     graph = Graph()
     for triple in view:

@@ -356,7 +356,8 @@ def fingerprint(settings: Settings) -> str:
     from . import __version__
 
     digest = hashlib.sha256(f"{__version__}\n{settings.base}\n".encode())
-    files = [settings.ontology_file, settings.alignment_file, settings.shapes_file, *sorted(settings.data_dir.rglob("*"))]
+    files = [settings.ontology_file, settings.alignment_file, settings.shapes_file]
+    files += sorted(settings.data_dir.rglob("*"))
     for path in files:
         if path.is_file():
             digest.update(_rel(path, settings.root).encode() + b"\0" + path.read_bytes() + b"\0")
