@@ -10,7 +10,7 @@ from rdflib import Graph
 
 from b40graph import nt
 from b40graph.assemble import assemble
-from b40graph.build import _parse_turtle, read_sources
+from b40graph.build import _parse_turtle, read_sources, reasoning_ontology
 from b40graph.mint import Minter
 from b40graph.reason import infer, infer_fast
 from b40graph.reference import load_reference
@@ -31,7 +31,7 @@ def _asserted(root: Path) -> tuple[Graph, Graph]:
     for graph in asm.graphs.values():
         for triple in graph:
             data.add(triple)
-    return _parse_turtle(settings.ontology_file, "ontology"), data
+    return reasoning_ontology(settings, _parse_turtle(settings.ontology_file, "ontology")), data
 
 
 def _both(ontology: Graph, data: Graph) -> tuple[set[tuple[str, str, str]], set[tuple[str, str, str]]]:

@@ -49,16 +49,20 @@ class Assembly:
 def _labels(g: Graph, node: URIRef, en: str, local: str = "", lang: str = "") -> None:
     g.add((node, RDFS.label, Literal(en, lang="en")))
     g.add((node, SKOS.prefLabel, Literal(en, lang="en")))
-    if local and lang and (local != en or lang != "en"):
+    if local and lang and lang != "en":  # the name in its own language is the preferred label in that language
         g.add((node, RDFS.label, Literal(local, lang=lang)))
-        g.add((node, SKOS.altLabel, Literal(local, lang=lang)))
+        g.add((node, SKOS.prefLabel, Literal(local, lang=lang)))
+    elif local and lang == "en" and local != en:
+        g.add((node, SKOS.altLabel, Literal(local, lang="en")))
 
 
 def _links(g: Graph, node: URIRef, row: Row) -> None:
+    """The same place in Wikidata and GeoNames: schema:sameAs, which (unlike skos:exactMatch, whose SKOS
+    domain and range are skos:Concept, or owl:sameAs) makes no class of either end."""
     if row["wikidata"]:
-        g.add((node, SKOS.exactMatch, WD[row["wikidata"]]))
+        g.add((node, SCHEMA.sameAs, WD[row["wikidata"]]))
     if row["geonames"]:
-        g.add((node, SKOS.exactMatch, GN[row["geonames"] + "/"]))
+        g.add((node, SCHEMA.sameAs, GN[row["geonames"] + "/"]))
 
 
 def _source_document(g: Graph, mint: Minter, root: Path, path: Path, raw_sha: str, size: int, fmt: str) -> URIRef:
@@ -95,6 +99,7 @@ def add_reference(asm: Assembly, ref: Reference, mint: Minter, root: Path) -> No
         g.add((node, RDF.type, SCHEMA[row["type"]]))
         _labels(g, node, row["name_en"], row["name_local"], row["lang_local"])
         g.add((node, B40.country, mint.country(row["country"])))
+        g.add((node, SCHEMA.containedInPlace, mint.country(row["country"])))
         if row["within"]:
             g.add((node, SCHEMA.containedInPlace, mint.place(row["within"])))
         _links(g, node, row)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS as DCT
-from rdflib.namespace import PROV, RDF
+from rdflib.namespace import PROV, RDF, RDFS
 
 from . import nt, revalidate
 from .assemble import Assembly, assemble
@@ -101,6 +101,46 @@ def _parse_turtle(path: Path, what: str) -> Graph:
     return canonical(graph)  # blank nodes (RDF lists of property chains) get stable labels
 
 
+def reasoning_ontology(settings: Settings, ontology: Graph) -> Graph:
+    """The ontology and the other vocabularies' axioms restated for reasoning (ontology/alignment.ttl): what
+    the reasoner reads. Only the ontology is published (graph/ontology)."""
+    combined = Graph()
+    for source in (ontology, _parse_turtle(settings.alignment_file, "alignment")):
+        for triple in source:
+            combined.add(triple)
+    return combined
+
+
+def _shape_paths(shapes: Graph) -> set[str]:
+    """Every predicate a shape's path reads (single predicates and the members of inverse/sequence paths)."""
+    out: set[str] = set()
+    todo = list(shapes.objects(None, SH.path))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, URIRef):
+            out.add(nt.iri(str(node)))
+        else:
+            todo += [o for p, o in shapes.predicate_objects(node) if p != RDF.type]  # type: ignore[arg-type]
+    return out
+
+
+_TYPE_STR = nt.iri(str(RDF.type))
+_SUBCLASS_STR = nt.iri(str(RDFS.subClassOf))
+
+
+def validation_view(
+    asserted: set[tuple[str, str, str]], inferred: list[tuple[str, str, str]], ontology_lines: list[str], shapes: Graph
+) -> set[tuple[str, str, str]]:
+    """What SHACL validates: the asserted triples, the class hierarchy (rdfs:subClassOf) and, of the inferred
+    triples, only those of a path predicate the shapes read, never a derived rdf:type. A type derived from a
+    domain, range or inverse axiom would "repair" a wrong value before the shapes see it."""
+    paths = _shape_paths(shapes) - {_TYPE_STR}
+    view = set(asserted)
+    view.update(t for t in inferred if t[1] in paths)
+    view.update(t for t in map(nt.split, ontology_lines) if t[1] == _SUBCLASS_STR and nt.is_iri(t[0]))
+    return view
+
+
 def read_sources(settings: Settings) -> list[SourceFile]:
     folder = settings.declarations_dir
     if not folder.is_dir():
@@ -152,19 +192,23 @@ def _compile_fast(settings: Settings, progress: Progress) -> Compiled:
         asserted.update(map(nt.split, lines))
     clock.lap("ingest")
     progress(f"reasoning (OWL 2 RL, compiled rules) over {len(asserted)} asserted triples")
-    ontology_lines = nt.graph_lines(ontology)
-    inferred = infer_fast(ontology, ontology_lines, list(asserted), settings.base)
-    graphs[mint.graph("ontology")] = ontology_lines
+    reasoning = reasoning_ontology(settings, ontology)
+    reasoning_lines = nt.graph_lines(reasoning)
+    inferred = infer_fast(reasoning, reasoning_lines, list(asserted), settings.base)
+    graphs[mint.graph("ontology")] = nt.graph_lines(ontology)
     graphs[mint.graph("inferred")] = nt.lines(inferred)
     clock.lap("reason")
     previous = _previous(settings)
-    checked = revalidate.state(settings.shapes_file, ontology_lines, 0)
+    checked = revalidate.state(settings.shapes_file, reasoning_lines, 0)
     digests = graph_digests(graphs)  # kept for the description and the state file
-    plan = _revalidation(settings, shapes, previous, checked, digests, graphs, mint) if previous is not None else None
+    plan = (
+        _revalidation(settings, shapes, previous, checked, digests, graphs, mint, reasoning_lines)
+        if previous is not None
+        else None
+    )
     if plan is None:
         progress(f"validating with SHACL ({len(inferred)} inferred triples, compiled shapes)")
-        asserted.update(inferred)
-        conforms, report = shacl_fast(asserted, shapes)
+        conforms, report = shacl_fast(validation_view(asserted, inferred, reasoning_lines, shapes), shapes)
         validation = "the whole graph"
     else:
         progress(f"validating with SHACL the {len(plan.focus)} nodes the change can reach")
@@ -189,6 +233,7 @@ def _revalidation(
     digests: dict[str, str],
     graphs: Mapping[URIRef, list[str]],
     mint: Minter,
+    reasoning_lines: list[str],
 ) -> revalidate.Plan | None:
     """The plan of a rebuild's validation, or None to validate the whole graph (see revalidate.py)."""
     from . import shaclcore
@@ -207,10 +252,28 @@ def _revalidation(
         for name in previous.digests
         if name not in unchanged and name not in (str(ontology), str(description))
     }
+    # The inferred graph is validated through validation_view (no derived types), the class hierarchy with it.
+    inferred = str(mint.graph("inferred"))
+    old_inferred = previous.lines.get(inferred)
+    if old_inferred is None:
+        import pyoxigraph as ox
+
+        store = ox.Store.read_only(str(previous.store))
+        quads = store.quads_for_pattern(None, None, None, ox.NamedNode(inferred))
+        old_inferred = [f"{q.subject} {q.predicate} {q.object} ." for q in quads]
+        del store
+    hierarchy = nt.lines(validation_view(set(), [], reasoning_lines, shapes))
+    unchanged.discard(inferred)
+    before[inferred] = nt.lines(validation_view(set(), list(map(nt.split, old_inferred)), [], shapes))
+    new[inferred] = nt.lines(validation_view(set(), list(map(nt.split, new.get(inferred, []))), [], shapes))
+    before[_HIERARCHY] = new[_HIERARCHY] = hierarchy
     try:
         return revalidate.plan(compiled_shapes(shapes), previous.store, before, new, unchanged)  # type: ignore[arg-type]
     except shaclcore.Unsupported:
         return None
+
+
+_HIERARCHY = "urn:b40graph:validated-class-hierarchy"  # a graph of revalidation's data only
 
 
 def _compile_plain(settings: Settings, progress: Progress) -> Compiled:
@@ -230,13 +293,21 @@ def _compile_plain(settings: Settings, progress: Progress) -> Compiled:
             asserted.add(triple)
     clock.lap("ingest")
     progress(f"reasoning (OWL 2 RL) over {len(asserted)} asserted triples")
-    inferred = infer(ontology, asserted, settings.base)
+    reasoning = reasoning_ontology(settings, ontology)
+    inferred = infer(reasoning, asserted, settings.base)
     graphs = dict(asm.graphs)
     graphs[mint.graph("ontology")] = ontology
     graphs[mint.graph("inferred")] = inferred
     clock.lap("reason")
     progress(f"validating with SHACL ({len(inferred)} inferred triples)")
-    data = asserted + inferred
+    data = Graph()
+    for s, p, o in validation_view(
+        set(map(nt.split, nt.graph_lines(asserted))),
+        list(map(nt.split, nt.graph_lines(inferred))),
+        nt.graph_lines(reasoning),
+        shapes,
+    ):
+        data.add((nt.to_rdflib(s), nt.to_rdflib(p), nt.to_rdflib(o)))  # type: ignore[arg-type]
     conforms, report = shacl(data, shapes)
     problems = problems_from_report(report, asm.origins, settings.base)
     clock.lap("validate")
@@ -285,7 +356,8 @@ def fingerprint(settings: Settings) -> str:
     from . import __version__
 
     digest = hashlib.sha256(f"{__version__}\n{settings.base}\n".encode())
-    files = [settings.ontology_file, settings.shapes_file, *sorted(settings.data_dir.rglob("*"))]
+    files = [settings.ontology_file, settings.alignment_file, settings.shapes_file]
+    files += sorted(settings.data_dir.rglob("*"))
     for path in files:
         if path.is_file():
             digest.update(_rel(path, settings.root).encode() + b"\0" + path.read_bytes() + b"\0")

@@ -17,7 +17,9 @@ triples of its $this. So, with D the deepest subject distance any shape reads at
   nodes at most Ds path steps back (Ds: the deepest distance a SPARQL constraint is evaluated at);
 - those focus nodes are evaluated on a data graph made of every triple whose subject they can reach (the
   previous store's triples of unchanged graphs and the new lines of changed ones), plus every
-  rdfs:subClassOf triple; what they read is then exactly what a whole-graph run reads.
+  rdfs:subClassOf triple and every triple of a sh:targetObjectsOf predicate; what they read is then
+  exactly what a whole-graph run reads. A changed triple of a sh:targetSubjectsOf (sh:targetObjectsOf)
+  predicate makes its subject (object) a node to start from.
 
 Anything outside these assumptions (no previous release, other shapes or ontology, blank nodes in the
 change, results in the previous report, shapes shaclcore cannot compile) returns None and the caller
@@ -201,11 +203,14 @@ def plan(
     fresh = [nt.split(line) for line in added]
     delta = [nt.split(line) for line in removed] + fresh
     edges = _Edges(store, fresh)
-    read = paths | {shaclcore.TYPE}
-    focus = _walk_back(edges, {s for s, p, _ in delta if p in read}, paths, deepest)
+    subjects_of = {p for r in shapes.roots for p in r.targets_subjects_of}
+    objects_of = {p for r in shapes.roots for p in r.targets_objects_of}
+    read = paths | subjects_of | {shaclcore.TYPE}
+    start = {s for s, p, _ in delta if p in read} | {o for _, p, o in delta if p in objects_of}
+    focus = _walk_back(edges, start, paths, deepest)
     if sparql_depth is not None:
         focus |= _walk_back(edges, {s for s, _, _ in delta}, paths, sparql_depth)
-    data = _reachable(store, focus, paths, deepest, new_lines, unchanged)
+    data = _reachable(store, focus, paths, deepest, new_lines, unchanged, objects_of)
     return Plan({f for f in focus if not nt.is_literal(f)}, data)
 
 
@@ -216,9 +221,11 @@ def _reachable(
     deepest: int,
     new_lines: Mapping[str, list[str]],
     unchanged: set[str],
+    objects_of: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> list[Triple]:
-    """Every triple of the new data whose subject is within reach of the focus nodes, and every
-    rdfs:subClassOf triple."""
+    """Every triple of the new data whose subject is within reach of the focus nodes, every
+    rdfs:subClassOf triple and every triple of a sh:targetObjectsOf predicate (it makes its object a target)."""
+    whole = {shaclcore.SUBCLASS, *objects_of}
     kept = {ox.NamedNode(n) for n in unchanged}
     data: dict[Triple, None] = {}
     fresh: dict[str, list[Triple]] = defaultdict(list)  # the changed graphs' triples by subject
@@ -227,7 +234,7 @@ def _reachable(
             for line in lines:
                 t = nt.split(line)
                 fresh[t[0]].append(t)
-                if t[1] == shaclcore.SUBCLASS:
+                if t[1] in whole:
                     data[t] = None
 
     def subject_triples(node: str) -> list[Triple]:
@@ -250,9 +257,10 @@ def _reachable(
                 if t[1] in paths and not nt.is_literal(t[2]):
                     following.add(t[2])
         frontier = following
-    for q in store.quads_for_pattern(None, ox.NamedNode(shaclcore.SUBCLASS[1:-1]), None, None):
-        if q.graph_name in kept:
-            data[(str(q.subject), str(q.predicate), str(q.object))] = None
+    for predicate in sorted(whole):
+        for q in store.quads_for_pattern(None, ox.NamedNode(predicate[1:-1]), None, None):
+            if q.graph_name in kept:
+                data[(str(q.subject), str(q.predicate), str(q.object))] = None
     return list(data)
 
 

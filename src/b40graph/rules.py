@@ -12,7 +12,9 @@ trigger, which are local and cheap:
     prp-inv   x p y, p inverseOf q (or q of p) -> y q x
     prp-spo2  x p1 y1 … pn z, q chain (p1 … pn) -> x q z
 
-run to a fixpoint with a work list (each triple is processed once; chain joins use per-predicate
+owl:disjointWith is accepted: its rule (cax-dw) derives no triple, it only finds an inconsistency
+(owlrl records a message; the SHACL shapes, which check types on the asserted graph, report the
+mistake). The rules are run to a fixpoint with a work list (each triple is processed once; chain joins use per-predicate
 indexes). Anything else in the ontology or the data that OWL 2 RL gives meaning to (functional,
 transitive or symmetric properties, restrictions, owl:sameAs, schema triples in the data, ...) makes
 `compile_tbox` raise `Unsupported`, and the caller falls back to owlrl. tests/test_reasoning.py checks
@@ -67,7 +69,6 @@ _UNSUPPORTED_PREDICATES = {
     OWL.qualifiedCardinality,
     OWL.minQualifiedCardinality,
     OWL.onProperty,
-    OWL.disjointWith,
     OWL.propertyDisjointWith,
     OWL.disjointUnionOf,
     OWL.differentFrom,

@@ -87,6 +87,11 @@ class Settings:
         return self.root / "ontology" / "b40.ttl"
 
     @property
+    def alignment_file(self) -> Path:
+        """Other vocabularies' axioms restated for reasoning: read with the ontology, never published."""
+        return self.root / "ontology" / "alignment.ttl"
+
+    @property
     def shapes_file(self) -> Path:
         return self.root / "shapes" / "b40.ttl"
 

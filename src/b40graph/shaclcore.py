@@ -49,6 +49,8 @@ _IGNORED = {
     SH.path,
     SH.targetClass,
     SH.targetNode,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
     SH.flags,
     SH.qualifiedMinCount,
     SH.qualifiedMaxCount,
@@ -101,6 +103,8 @@ class Shape:
     deactivated: bool = False
     targets_class: list[str] = field(default_factory=list)
     targets_node: list[str] = field(default_factory=list)
+    targets_subjects_of: list[str] = field(default_factory=list)  # predicates: their subjects are focus nodes
+    targets_objects_of: list[str] = field(default_factory=list)  # predicates: their (IRI) objects are focus nodes
     classes: list[str] = field(default_factory=list)
     datatype: URIRef | None = None
     node_kind: URIRef | None = None
@@ -141,7 +145,8 @@ class Shapes:
         self.graph = graph
         self._by_node: dict[Node, Shape] = {}
         roots = set(graph.subjects(SH.targetClass)) | set(graph.subjects(SH.targetNode))
-        for unsupported in (SH.targetSubjectsOf, SH.targetObjectsOf, SH.target, SH.rule, SH.prefixes):
+        roots |= set(graph.subjects(SH.targetSubjectsOf)) | set(graph.subjects(SH.targetObjectsOf))
+        for unsupported in (SH.target, SH.rule, SH.prefixes):
             if any(True for _ in graph.triples((None, unsupported, None))):
                 raise Unsupported(f"the shapes use {unsupported}")
         for cls in (RDFS.Class, OWL.Class):
@@ -188,6 +193,8 @@ class Shapes:
         shape.deactivated = bool(deactivated.value) if isinstance(deactivated, Literal) else False
         shape.targets_class = sorted(nt.from_rdflib(c) for c in g.objects(node, SH.targetClass))
         shape.targets_node = sorted(nt.from_rdflib(c) for c in g.objects(node, SH.targetNode))
+        shape.targets_subjects_of = sorted(nt.from_rdflib(c) for c in g.objects(node, SH.targetSubjectsOf))
+        shape.targets_objects_of = sorted(nt.from_rdflib(c) for c in g.objects(node, SH.targetObjectsOf))
         shape.classes = sorted(nt.from_rdflib(c) for c in g.objects(node, SH["class"]))
         shape.datatype = g.value(node, SH.datatype)  # type: ignore[assignment]
         shape.node_kind = g.value(node, SH.nodeKind)  # type: ignore[assignment]
@@ -400,6 +407,10 @@ class Data:
 
     def focus_nodes(self, shape: Shape) -> list[str]:
         nodes = set(shape.targets_node)
+        for p in shape.targets_subjects_of:
+            nodes.update(self.values.get(p, {}))
+        for p in shape.targets_objects_of:
+            nodes.update(o for objects in self.values.get(p, {}).values() for o in objects if not nt.is_literal(o))
         for cls in shape.targets_class:
             nodes.update(self.instances.get(cls, ()))
             if self.subclass:
@@ -427,6 +438,11 @@ def _paths(shapes: Iterable[Shape]) -> set[str]:
         if shape.qualified:
             todo.append(shape.qualified[0])
     return out
+
+
+def target_predicates(roots: Iterable[Shape]) -> set[str]:
+    """The predicates of sh:targetSubjectsOf and sh:targetObjectsOf targets."""
+    return {p for r in roots for p in (*r.targets_subjects_of, *r.targets_objects_of)}
 
 
 class Validator:
@@ -624,7 +640,7 @@ def validate(
     triples: Iterable[Triple], shapes: Shapes, allow_warnings: bool = True, only: set[str] | None = None
 ) -> tuple[bool, list[Result]]:
     """The results for every target, or for the focus nodes in `only`."""
-    data = Data(triples, _paths(shapes.roots))
+    data = Data(triples, _paths(shapes.roots) | target_predicates(shapes.roots))
     results = Validator(shapes, data).run(only)
     violations = [r for r in results if r.shape.severity == SH.Violation] if allow_warnings else results
     conforms = not violations
