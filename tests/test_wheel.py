@@ -21,7 +21,9 @@ pytestmark = pytest.mark.slow
 
 
 def _run(*command: str | Path, cwd: Path, timeout: float = 600) -> str:
-    done = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
+    done = subprocess.run(
+        [str(c) for c in command], cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
     assert done.returncode == 0, f"{command}: {done.stdout[-2000:]}\n{done.stderr[-4000:]}"
     return done.stdout
 
