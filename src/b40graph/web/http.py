@@ -23,8 +23,11 @@ def backend() -> Backend:
     return current_app.config["B40_BACKEND"]  # type: ignore[no-any-return]
 
 
-def choose(offers: Sequence[Format], extension: str | None = None) -> Format:
-    forced = override(request.args.get("format"), extension, offers)
+def choose(
+    offers: Sequence[Format], extension: str | None = None, names: Sequence[str] | None = None, strict: bool = True
+) -> Format:
+    """The format to answer in: `names` (default: the ?format= values), an extension, else Accept."""
+    forced = override(request.args.getlist("format") if names is None else names, extension, offers, strict)
     return forced or negotiate(request.headers.get("Accept"), offers)
 
 
