@@ -12,10 +12,12 @@ server's process, with the worker's traceback; the client gets a short message.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing as mp
 import queue
 import threading
+import weakref
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -25,6 +27,14 @@ from .results import QueryError
 log = logging.getLogger("b40graph.querypool")
 STARTUP_TIMEOUT = 60.0  # seconds a new worker process may take to be ready
 INTERNAL = "the query failed with an internal error; it has been logged on the server"
+_POOLS: weakref.WeakSet[QueryPool] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_pools() -> None:
+    """At exit, stop the workers before multiprocessing does, so a worker still starting is not an error."""
+    for pool in list(_POOLS):
+        pool.close()
 
 
 @dataclass
@@ -109,38 +119,35 @@ class QueryPool:
         self.starting = 0  # workers started and not yet ready
         self.closed = False
         self.killed = 0
+        _POOLS.add(self)
         for _ in range(max(1, size)):
             self._start()
 
-    def _start(self) -> None:
-        """Start a worker; it joins the idle ones when ready (on a thread: the caller does not wait)."""
+    def _start(self, attempt: int = 1) -> None:
+        """Start a worker process (here: the spawn handshake is over when this returns); it joins the idle
+        ones when it says it is ready, which a thread waits for (the caller does not)."""
         with self._lock:
+            if self.closed:
+                return
+            worker = Worker(self.ctx)
+            self._all.append(worker)
             self.starting += 1
-        threading.Thread(target=self._add, daemon=True).start()
+        threading.Thread(target=self._join_when_ready, args=(worker, attempt), daemon=True).start()
 
-    def _add(self) -> None:
-        try:
-            for attempt in range(3):
-                with self._lock:
-                    if self.closed:
-                        return
-                    worker = Worker(self.ctx)
-                    self._all.append(worker)
-                if worker.ready(STARTUP_TIMEOUT):
-                    with self._lock:
-                        closed = self.closed
-                        if not closed:
-                            self.idle.put(worker)
-                    if closed:
-                        self._drop(worker)
-                    return
-                self._drop(worker)
-                if self.closed:
-                    return
-                log.error("a query worker did not start (attempt %d, exit code %s)", attempt + 1, worker.proc.exitcode)
-        finally:
-            with self._lock:
-                self.starting -= 1
+    def _join_when_ready(self, worker: Worker, attempt: int) -> None:
+        ready = worker.ready(STARTUP_TIMEOUT)
+        with self._lock:
+            self.starting -= 1
+            closed = self.closed
+            if ready and not closed:
+                self.idle.put(worker)
+                return
+        self._drop(worker)
+        if closed:  # stopped by close() (or at exit): not an error
+            return
+        log.error("a query worker did not start (attempt %d, exit code %s)", attempt, worker.proc.exitcode)
+        if attempt < 3:
+            self._start(attempt + 1)
 
     def _drop(self, worker: Worker) -> None:
         worker.kill()
