@@ -14,7 +14,8 @@ class BuildWithModel(build_py):
         for kind in ("ontology", "shapes"):
             target = Path(self.build_lib) / "b40graph" / "model" / kind
             target.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(Path(kind) / "b40.ttl", target / "b40.ttl")
+            for source in sorted(Path(kind).glob("*.ttl")):
+                shutil.copyfile(source, target / source.name)
 
 
 setup(cmdclass={"build_py": BuildWithModel})

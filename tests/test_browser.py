@@ -155,3 +155,51 @@ def test_home_page_links_every_declaration(server, tmp_path):
     hrefs = {a.get("href") for a in dom.all("a")}
     assert {"/doc/declaration/2021-b40-founding-declaration", "/sparql", "/download/"} <= hrefs
     assert any(h and h.startswith("/doc/declaration/") and "2025" in h for h in hrefs)
+
+
+CROSS_ORIGIN_PAGE = """<!doctype html><html><body><pre id="out">waiting</pre><script>
+fetch(%(endpoint)s, {method: "POST", body: %(query)s,
+  headers: {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json",
+            "Accept-Language": "en"}})
+  .then(r => r.json().then(j => { document.getElementById("out").textContent = JSON.stringify(
+      {status: r.status, error: r.headers.get("X-B40-Error"), body: j}); }))
+  .catch(e => { document.getElementById("out").textContent = "failed: " + e; });
+</script></body></html>"""
+
+
+@pytest.mark.parametrize("query", ["ASK { ?s ?p ?o }", "SELECT * WHERE {"], ids=["ask", "syntax-error"])
+def test_a_page_on_another_origin_posts_a_sparql_query(server, tmp_path, query):
+    """What YASGUI does: fetch() a POST with an application/sparql-query body from another origin, which makes
+    the browser send a CORS preflight first; the page then reads the JSON (and X-B40-Error on an error)."""
+    import http.server
+    import threading
+
+    page = CROSS_ORIGIN_PAGE % {"endpoint": json.dumps(server + "/sparql"), "query": json.dumps(query)}
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = page.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)  # another port: another origin
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        dom, urls = render(f"http://127.0.0.1:{other.server_address[1]}/", tmp_path)
+    finally:
+        other.shutdown()
+        other.server_close()
+    assert server + "/sparql" in urls
+    text = "".join(dom.text).strip()
+    assert text.startswith("{"), text
+    answer = json.loads(text)
+    if query.startswith("ASK"):
+        assert answer == {"status": 200, "error": None, "body": {"head": {}, "boolean": True}}
+    else:
+        assert answer["status"] == 400 and answer["error"] == answer["body"]["error"] and answer["error"]

@@ -9,18 +9,21 @@ import pytest
 
 from .conftest import ROOT, running_server
 
-CONF = ROOT.parent / "shared" / "conformance"
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CONF.is_dir(), reason="shared/conformance not present")]
+CONF = ROOT / "tests" / "conformance"  # vendored: a missing suite fails the tests below, never skips them
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     fixture = str(CONF / "derived/protocol-fixture.trig")
+    assert (CONF / "derived/protocol-fixture.trig").is_file(), "the vendored protocol fixture is missing"
     with running_server("--dataset", fixture, "--out", str(tmp_path_factory.mktemp("out"))) as url:
         yield url + "/sparql"
 
 
 def _run(*args: str) -> str:
+    missing = [a for a in args if a.endswith((".py", ".ttl")) and not (CONF / a).is_file()]
+    assert not missing, f"the vendored W3C suite is missing {missing} (in {CONF})"
     done = subprocess.run([sys.executable, *args], capture_output=True, text=True, check=False, timeout=900, cwd=CONF)
     return done.stdout
 

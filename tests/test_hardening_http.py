@@ -84,8 +84,6 @@ def test_406_names_what_is_offered(client):
         "/ontology.xyz",
         "/.well-known/void.xyz",
         "/.well-known/void?format=xyz",
-        "/sparql?query=ASK%7B%7D&format=xyz",
-        "/sparql?query=ASK%7B%7D&format=ttl",
         "/download/graph/reference.xyz",
         "/download/b40.xyz",
         "/graph/reference?format=csv",
@@ -93,6 +91,13 @@ def test_406_names_what_is_offered(client):
 )
 def test_unknown_formats(client, url):
     _sane(client.get(url), 400, 404, 406)
+
+
+@pytest.mark.parametrize("fmt", ["xyz", "ttl", "x" * 5000, "%00"])
+def test_sparql_format_naming_nothing_offered_falls_back_to_accept(client, fmt):
+    r = client.get("/sparql?query=ASK%7B%7D&format=" + fmt, headers={"Accept": "application/sparql-results+xml"})
+    _sane(r, 200)
+    assert r.mimetype == "application/sparql-results+xml"
 
 
 def test_empty_format_is_ignored(client):
@@ -248,7 +253,7 @@ def test_allow_lists_only_what_the_route_accepts(client):
 @pytest.mark.parametrize("route", ["/", RESOURCE, "/sparql", "/download/b40.ttl"])
 def test_options_and_head(client, route):
     r = client.options(route)
-    assert r.status_code == 200 and "GET" in r.headers["Allow"]
+    assert r.status_code == 204 and "GET" in r.headers["Allow"] and r.data == b""
     head = client.head(route)
     assert head.status_code == 200 and head.data == b""
 

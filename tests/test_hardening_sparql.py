@@ -357,7 +357,7 @@ def test_bad_escapes_and_control_characters_are_400(client, query):
 
 
 # -- the W3C negative syntax tests ----------------------------------------------------------------------------------
-CONFORMANCE = ROOT.parent / "shared" / "conformance" / "sparql11"
+CONFORMANCE = ROOT / "tests" / "conformance" / "sparql11"  # vendored
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 
 
@@ -382,7 +382,6 @@ def _negative_tests() -> list[tuple[str, Path, bool]]:
 NEGATIVE = _negative_tests()
 
 
-@pytest.mark.skipif(not NEGATIVE, reason="shared/conformance not present")
 @pytest.mark.parametrize("name,path,update", NEGATIVE, ids=[n for n, _, _ in NEGATIVE])
 def test_w3c_negative_syntax_is_4xx_never_500(client, name, path, update):
     text = path.read_bytes()
@@ -396,5 +395,5 @@ def test_w3c_negative_syntax_is_4xx_never_500(client, name, path, update):
 
 
 def test_w3c_negative_syntax_tests_were_found():
-    if CONFORMANCE.is_dir():
-        assert len([n for n in NEGATIVE if not n[2]]) >= 40 and len([n for n in NEGATIVE if n[2]]) >= 10
+    assert CONFORMANCE.is_dir(), f"{CONFORMANCE}: the vendored W3C suite is missing"
+    assert len([n for n in NEGATIVE if not n[2]]) >= 40 and len([n for n in NEGATIVE if n[2]]) >= 10

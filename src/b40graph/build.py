@@ -352,10 +352,11 @@ def _describe(compiled: Compiled, previous: Previous | None = None) -> None:
 
 
 def fingerprint(settings: Settings) -> str:
-    """A hash of every input (data, ontology, shapes, base IRI, code version): equal means nothing to rebuild."""
-    from . import __version__
+    """A hash of every input (data, ontology, shapes, base IRI) and of the whole package's code
+    (b40graph.code_version): equal means nothing to rebuild."""
+    from . import code_version
 
-    digest = hashlib.sha256(f"{__version__}\n{settings.base}\n".encode())
+    digest = hashlib.sha256(f"{code_version()}\n{settings.base}\n".encode())
     files = [settings.ontology_file, settings.alignment_file, settings.shapes_file]
     files += sorted(settings.data_dir.rglob("*"))
     for path in files:

@@ -2,8 +2,8 @@
 lines, the origins of its nodes), assembled in parallel and cached by content.
 
 The cache key of a declaration is a hash of its bytes, its path, the reference data, the base IRI and
-the code that reads it, so an unchanged file is never parsed again; the reference data is one piece
-keyed by all the reference files. Cached pieces live in `<out>/cache/pieces/`.
+the whole package's code (b40graph.code_version), so an unchanged file is never parsed again; the
+reference data is one piece keyed by all the reference files. Cached pieces live in `<out>/cache/pieces/`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS as DCT
 
-from . import nt
+from . import code_version, nt
 from .assemble import Assembly, add_declaration, add_reference
 from .errors import DataError, Problem, Problems
 from .mint import Minter
@@ -29,7 +29,6 @@ from .settings import Settings
 from .sources import declaration_paths, read_source
 
 Origin = tuple[Path, int | None]
-_CODE = ("assemble.py", "parse.py", "tagger.py", "sources.py", "text.py", "reference.py", "mint.py", "nt.py")
 PARALLEL_FROM = 64  # uncached declarations; below this, one process is faster than starting workers
 
 
@@ -43,14 +42,6 @@ class Piece:
     ident: str = ""  # a declaration's id ("" for the reference data)
     issued: list[str] = field(default_factory=list)
     networks: list[str] = field(default_factory=list)
-
-
-def code_version() -> str:
-    here = Path(__file__).parent
-    digest = hashlib.sha256()
-    for name in _CODE:
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()
 
 
 def reference_key(settings: Settings) -> str:

@@ -174,15 +174,15 @@ The secretariat guide of b40graph (docs/secretariat.md) describes the file forma
 """
 
 
-def model_file(kind: str) -> Path:
-    """ontology/b40.ttl or shapes/b40.ttl: from the package when installed, else from the source checkout."""
-    packaged = resources.files("b40graph") / "model" / kind / "b40.ttl"
-    if packaged.is_file():
-        return Path(str(packaged))
-    checkout = Path(__file__).resolve().parents[2] / kind / "b40.ttl"
-    if checkout.is_file():
-        return checkout
-    raise UsageError(f"the {kind} file is not installed with b40graph (looked for {packaged} and {checkout})")
+def model_files(kind: str) -> list[Path]:
+    """The Turtle files of ontology/ or shapes/: from the package when installed, else from the source checkout."""
+    packaged = Path(str(resources.files("b40graph") / "model" / kind))
+    checkout = Path(__file__).resolve().parents[2] / kind
+    for folder in (packaged, checkout):
+        found = sorted(folder.glob("*.ttl")) if folder.is_dir() else []
+        if found:
+            return found
+    raise UsageError(f"the {kind} files are not installed with b40graph (looked in {packaged} and {checkout})")
 
 
 def init_project(folder: Path, name: str, base: str, slug: str | None = None) -> Path:
@@ -199,7 +199,7 @@ def init_project(folder: Path, name: str, base: str, slug: str | None = None) ->
         raise UsageError(f"cannot make an IRI segment from '{name}': give one with --slug")
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise UsageError(f"{folder}: already exists and is not an empty folder; choose a new folder")
-    sources = {kind: model_file(kind) for kind in MODEL}
+    sources = {kind: model_files(kind) for kind in MODEL}
     data = folder / "data"
     (data / "declarations").mkdir(parents=True, exist_ok=True)
     (data / "declarations" / ".gitkeep").write_text("", encoding="utf-8")
@@ -207,9 +207,10 @@ def init_project(folder: Path, name: str, base: str, slug: str | None = None) ->
         (data / file).write_text(header + "\n", encoding="utf-8")
     (data / "network.ttl").write_text(network_ttl(name, slug), encoding="utf-8")
     (data / "themes.ttl").write_text(themes_ttl(name), encoding="utf-8")
-    for kind, source in sources.items():
+    for kind, files in sources.items():
         (folder / kind).mkdir(exist_ok=True)
-        shutil.copyfile(source, folder / kind / "b40.ttl")
+        for source in files:
+            shutil.copyfile(source, folder / kind / source.name)
     config = "# The project's settings (see the b40graph README).\n"
     config += f"name = {_turtle_string(name)}\nbase = {_turtle_string(base)}\n"
     (folder / CONFIG_FILE).write_text(config, encoding="utf-8")
@@ -218,4 +219,4 @@ def init_project(folder: Path, name: str, base: str, slug: str | None = None) ->
     return folder
 
 
-__all__ = ["HEADERS", "init_project", "model_file"]
+__all__ = ["HEADERS", "init_project", "model_files"]

@@ -3,19 +3,38 @@
 pyoxigraph cannot cancel a running query, and a thread cannot be killed. Each worker process opens the
 store read-only; a query that runs past the limit gets its worker killed and replaced, and the client
 gets a clear error. Other clients keep being served by the other workers meanwhile.
+
+A worker joins the pool only once it says it is ready (its imports done), so starting a process never eats
+into a query's time limit; a request that finds no free worker while one is starting waits for it (up to
+STARTUP_TIMEOUT) rather than only the query timeout. An unexpected error in a worker is logged here, in the
+server's process, with the worker's traceback; the client gets a short message.
 """
 
 from __future__ import annotations
 
+import atexit
+import logging
 import multiprocessing as mp
 import queue
 import threading
-import time
+import weakref
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
 from .results import QueryError
+
+log = logging.getLogger("b40graph.querypool")
+STARTUP_TIMEOUT = 60.0  # seconds a new worker process may take to be ready
+INTERNAL = "the query failed with an internal error; it has been logged on the server"
+_POOLS: weakref.WeakSet[QueryPool] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_pools() -> None:
+    """At exit, stop the workers before multiprocessing does, so a worker still starting is not an error."""
+    for pool in list(_POOLS):
+        pool.close()
 
 
 @dataclass
@@ -31,12 +50,15 @@ class Job:
 
 
 def _worker(conn: Connection) -> None:  # runs in the child process
+    import traceback
+
     import pyoxigraph as ox
 
     from .results import QueryError as Error
     from .results import run_local
 
     stores: dict[str, ox.Store] = {}
+    conn.send(("ready", None))
     while True:
         try:
             job: Job = conn.recv()
@@ -63,8 +85,8 @@ def _worker(conn: Connection) -> None:  # runs in the child process
                 conn.send(("ok-bytes", (results.kind, body)))
         except Error as err:
             conn.send(("error", (str(err), err.status, err.reason)))
-        except Exception as err:  # noqa: BLE001 - reported to the client as a 500 with the message
-            conn.send(("error", (f"the query failed: {err}", 500, "error")))
+        except Exception:  # noqa: BLE001 - logged by the parent with this traceback; the client gets a 500
+            conn.send(("crash", traceback.format_exc()))
 
 
 class Worker:
@@ -73,6 +95,13 @@ class Worker:
         self.proc = ctx.Process(target=_worker, args=(child,), daemon=True)
         self.proc.start()
         child.close()
+
+    def ready(self, timeout: float) -> bool:
+        """Wait for the worker's first message, which says its imports are done."""
+        try:
+            return bool(self.conn.poll(timeout)) and self.conn.recv() == ("ready", None)
+        except (EOFError, OSError):
+            return False
 
     def kill(self) -> None:
         self.proc.kill()
@@ -87,37 +116,75 @@ class QueryPool:
         self.idle: queue.Queue[Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._all: list[Worker] = []
+        self.starting = 0  # workers started and not yet ready
+        self.closed = False
         self.killed = 0
+        _POOLS.add(self)
         for _ in range(max(1, size)):
-            self._add()
+            self._start()
 
-    def _add(self) -> None:
-        worker = Worker(self.ctx)
+    def _start(self, attempt: int = 1) -> None:
+        """Start a worker process (here: the spawn handshake is over when this returns); it joins the idle
+        ones when it says it is ready, which a thread waits for (the caller does not)."""
         with self._lock:
+            if self.closed:
+                return
+            worker = Worker(self.ctx)
             self._all.append(worker)
-        self.idle.put(worker)
+            self.starting += 1
+        threading.Thread(target=self._join_when_ready, args=(worker, attempt), daemon=True).start()
 
-    def _replace(self, worker: Worker) -> None:
+    def _join_when_ready(self, worker: Worker, attempt: int) -> None:
+        ready = worker.ready(STARTUP_TIMEOUT)
+        with self._lock:
+            self.starting -= 1
+            closed = self.closed
+            if ready and not closed:
+                self.idle.put(worker)
+                return
+        self._drop(worker)
+        if closed:  # stopped by close() (or at exit): not an error
+            return
+        log.error("a query worker did not start (attempt %d, exit code %s)", attempt, worker.proc.exitcode)
+        if attempt < 3:
+            self._start(attempt + 1)
+
+    def _drop(self, worker: Worker) -> None:
         worker.kill()
         with self._lock:
-            self._all.remove(worker)
+            if worker in self._all:
+                self._all.remove(worker)
+
+    def _replace(self, worker: Worker) -> None:
+        self._drop(worker)
+        with self._lock:
             self.killed += 1
-        threading.Thread(target=self._add, daemon=True).start()
+        self._start()
+
+    def _take(self) -> Worker:
+        """A free worker: wait up to the query timeout, and while a worker is starting, for it to be ready."""
+        try:
+            return self.idle.get(timeout=self.timeout)
+        except queue.Empty:
+            pass
+        with self._lock:
+            starting = self.starting
+        if starting:
+            try:
+                return self.idle.get(timeout=STARTUP_TIMEOUT)
+            except queue.Empty:
+                pass
+        raise QueryError(
+            f"the endpoint is busy: no query worker became free within {self.timeout:g} s; try again shortly",
+            503,
+            "busy",
+        )
 
     def run(self, job: Job) -> tuple[str, Any]:
-        started = time.monotonic()
-        try:
-            worker = self.idle.get(timeout=self.timeout)
-        except queue.Empty:
-            raise QueryError(
-                f"the endpoint is busy: no query worker became free within {self.timeout:g} s; try again shortly",
-                503,
-                "busy",
-            ) from None
-        left = max(0.05, self.timeout - (time.monotonic() - started))
+        worker = self._take()
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(left):
+            if not worker.conn.poll(self.timeout):  # the time limit counts from here: the query's own run
                 self._replace(worker)
                 raise QueryError(
                     f"the query ran past the time limit of {self.timeout:g} s and was stopped; narrow it or add LIMIT",
@@ -126,9 +193,17 @@ class QueryPool:
                 )
             status, payload = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
+            log.error(
+                "a query worker stopped unexpectedly (exit code %s) running: %s",
+                worker.proc.exitcode,
+                job.query[:2000],
+            )
             self._replace(worker)
-            raise QueryError("the query worker stopped unexpectedly; try again", 500, "error") from None
+            raise QueryError(INTERNAL, 500, "internal") from None
         self.idle.put(worker)
+        if status == "crash":
+            log.error("a query worker failed running: %s\n%s", job.query[:2000], payload)
+            raise QueryError(INTERNAL, 500, "internal")
         if status == "error":
             message, code, reason = payload
             raise QueryError(message, code, reason)
@@ -136,6 +211,7 @@ class QueryPool:
 
     def close(self) -> None:
         with self._lock:
+            self.closed = True
             workers = list(self._all)
             self._all.clear()
         for worker in workers:

@@ -46,18 +46,14 @@ STATE_FILE = ".validated.json"  # in a release folder: what its validation used 
 
 
 def state(shapes_file: Path, ontology_lines: list[str], results: int) -> dict[str, object]:
-    """What a validation depended on: the shapes, the ontology and the validating code (the version and
-    the source of the modules that evaluate shapes, so an edit without a version bump counts too)."""
-    from . import __version__
+    """What a validation depended on: the shapes, the ontology and the code (b40graph.code_version: every
+    file of the package, so an edit without a version bump counts too)."""
+    from . import code_version
 
-    code = hashlib.sha256(__version__.encode())
-    for module in (shaclcore, nt):
-        code.update(Path(module.__file__ or "").read_bytes())
-    code.update(Path(__file__).read_bytes())
     return {
         "shapes": hashlib.sha256(shapes_file.read_bytes()).hexdigest(),
         "ontology": hashlib.sha256("\n".join(ontology_lines).encode()).hexdigest(),
-        "code": code.hexdigest(),
+        "code": code_version(),
         "results": results,
     }
 

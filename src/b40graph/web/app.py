@@ -14,6 +14,13 @@ from .admission import Admission
 from .doccache import DocumentCache
 
 log = logging.getLogger("b40graph.web")
+#: Request headers a page on another origin may send (CORS): enough for YASGUI and fetch() with a SPARQL body.
+CORS_REQUEST_HEADERS = (
+    "Accept, Accept-Language, Content-Type, Content-Language, If-None-Match, If-Modified-Since, Cache-Control"
+)
+#: Response headers such a page may read, beyond the CORS-safelisted ones.
+CORS_EXPOSED = "ETag, Link, Location, Vary, Content-Location, Content-Language, Content-Disposition, Allow, X-B40-Error"
+CORS_MAX_AGE = "86400"
 
 
 def create_app(settings: Settings, backend: Backend) -> Flask:
@@ -34,13 +41,16 @@ def create_app(settings: Settings, backend: Backend) -> Flask:
     errors.register(app)
 
     @app.before_request
-    def _start() -> None:
+    def _start() -> Response | None:
         g.started = time.monotonic()
+        if request.method == "OPTIONS" and request.url_rule is not None:
+            return _preflight(request.url_rule.methods or set())
+        return None
 
     @app.after_request
     def _common(response: Response) -> Response:
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
-        response.headers.setdefault("Access-Control-Expose-Headers", "ETag, Link, Location, Vary, Content-Location")
+        response.headers.setdefault("Access-Control-Expose-Headers", CORS_EXPOSED)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         if response.mimetype == "text/html":
             response.headers.setdefault(
@@ -58,3 +68,16 @@ def create_app(settings: Settings, backend: Backend) -> Flask:
         return None
 
     return app
+
+
+def _preflight(methods: set[str]) -> Response:
+    """An OPTIONS request (a CORS preflight or a plain one): 204 with what the resource allows, so a page on
+    another origin may POST application/sparql-query and send Accept and Accept-Language."""
+    allowed = ", ".join(m for m in ("GET", "HEAD", "POST", "OPTIONS") if m in methods | {"OPTIONS"})
+    response = Response(status=204)
+    response.headers["Allow"] = allowed
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = allowed
+    response.headers["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
+    response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
+    return response

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..formats import BY_EXTENSION, BY_KEY, Format
+from ..formats import BY_EXTENSION, Format, by_name
 
 MAX_ACCEPT = 4096
 MAX_RANGES = 64
@@ -99,29 +99,20 @@ def negotiate(header: str | None, offers: Sequence[Format]) -> Format:
     return chosen
 
 
-#: Names clients send in ?format= (SPARQLWrapper, Fuseki, Virtuoso) for our format keys.
-FORMAT_NAMES = {
-    "turtle": "ttl",
-    "json-ld": "jsonld",
-    "ntriples": "nt",
-    "n-triples": "nt",
-    "rdfxml": "rdf",
-    "rdf+xml": "rdf",
-    "nquads": "nq",
-    "n-quads": "nq",
-    "text": "tsv",
-}
-
-
-def override(fmt_param: str | None, extension: str | None, offers: Sequence[Format]) -> Format | None:
-    """?format= or an extension beats Accept. Unknown values are a 400 naming the known ones."""
-    if fmt_param:
-        key = fmt_param.strip().lower()
-        key = FORMAT_NAMES.get(key, key)
-        found = BY_KEY.get(key) or next((f for f in offers if key in f.media_types), None)
-        if found is None or found not in offers:
-            raise NotAcceptable(offers, f"format '{fmt_param}' is not offered here")
-        return found
+def override(
+    fmt_params: str | Sequence[str] | None, extension: str | None, offers: Sequence[Format], strict: bool = True
+) -> Format | None:
+    """?format= (every value given, the first that names an offered format) or an extension beats Accept.
+    A value that names nothing offered is a 406 naming what is; with `strict` off it is ignored instead
+    (the SPARQL endpoint: clients send their own names, and Accept then decides)."""
+    values = [fmt_params] if isinstance(fmt_params, str) else list(fmt_params or ())
+    values = [v for v in values if v.strip()]
+    for value in values:
+        found = by_name(value, offers)
+        if found is not None:
+            return found
+    if values and strict:
+        raise NotAcceptable(offers, f"format '{values[0][:100]}' is not offered here")
     if extension:
         found = BY_EXTENSION.get(extension.lower())
         if found is None or found not in offers:

@@ -28,8 +28,11 @@ def admission() -> Admission:
     return current_app.config["B40_ADMISSION"]  # type: ignore[no-any-return]
 
 
-def choose(offers: Sequence[Format], extension: str | None = None) -> Format:
-    forced = override(request.args.get("format"), extension, offers)
+def choose(
+    offers: Sequence[Format], extension: str | None = None, names: Sequence[str] | None = None, strict: bool = True
+) -> Format:
+    """The format to answer in: `names` (default: the ?format= values), an extension, else Accept."""
+    forced = override(request.args.getlist("format") if names is None else names, extension, offers, strict)
     return forced or negotiate(request.headers.get("Accept"), offers)
 
 
@@ -57,15 +60,20 @@ def finish(
     vary: bool = True,
     alternates: Sequence[tuple[str, Format]] = (),
     canonical: str | None = None,
+    language: str = "",
 ) -> Response:
-    """Caching and linking headers; answers 304 when the client's copy is current."""
+    """Caching and linking headers; answers 304 when the client's copy is current. `language`: the page was
+    made for this language (chosen by Accept-Language or ?lang=), so it varies on it and has an ETag of its own."""
     if vary:
         response.vary.add("Accept")
+    if language:
+        response.vary.add("Accept-Language")
+        response.headers["Content-Language"] = language
     response.headers["Last-Modified"] = formatdate(version.modified, usegmt=True)
     response.cache_control.public = True
     response.cache_control.max_age = 60
     if fmt is not None:
-        response.set_etag(f"{version.tag}-{fmt.key}")
+        response.set_etag(f"{version.tag}-{fmt.key}" + (f"-{language}" if language else ""))
     links = [f'<{url}>; rel="alternate"; type="{f.media_type}"' for url, f in alternates]
     if canonical:
         links.append(f'<{canonical}>; rel="canonical"')

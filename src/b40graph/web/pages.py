@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from typing import Any
 
 import pyoxigraph as ox
-from flask import render_template, request
+from flask import current_app, g, render_template, request
 from markupsafe import Markup, escape
 
 from .. import jsonld
 from ..formats import DOCUMENT_FORMATS
 from ..resource import RDF_TYPE, Description, best_label
 from ..vocab import PREFIXES
+from .errors import ApiError
 from .http import backend, local_url
 
 B40 = PREFIXES["b40"]
@@ -68,8 +70,64 @@ SELECT ?theme ?decl ?clause ?position ?text ?label WHERE {
 } ORDER BY ?decl ?position"""
 
 
+DEFAULT_LANGUAGE = "en"
+_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8}){0,7}$")
+LANGUAGES = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?lang WHERE { {{values}} ?s rdfs:label ?label BIND(LANG(?label) AS ?lang) FILTER(?lang != "") }"""
+
+
 def lang() -> str:
-    return request.accept_languages.best or "en"
+    """The language of a page's labels (and its `<html lang>` and Content-Language): `?lang=` when given,
+    else the client's Accept-Language, matched against the languages the dataset has labels in (once per
+    dataset version); English when nothing matches. Worked out once per request."""
+    chosen = g.get("b40_lang")
+    if chosen is None:
+        chosen = g.b40_lang = _choose_language()
+    return str(chosen)
+
+
+def _choose_language() -> str:
+    forced = request.args.getlist("lang")
+    if forced:
+        value = forced[0].strip()
+        if len(forced) > 1 or not _TAG.match(value):
+            raise ApiError(400, "lang must be one language tag such as en, el or sr-Cyrl", "bad-request")
+        wanted = [(value, 1.0)]
+    else:
+        wanted = [(tag, q) for tag, q in request.accept_languages]
+    if not wanted:
+        return DEFAULT_LANGUAGE
+    return choose_language(wanted, _dataset_languages())
+
+
+def choose_language(wanted: list[tuple[str, float]], offered: list[str], default: str = DEFAULT_LANGUAGE) -> str:
+    """The first of the client's languages (by quality) that the dataset has: the same tag, else one with the
+    same primary subtag ("sr" finds "sr-Cyrl", "en-GB" finds "en"); `*` or nothing found: the default."""
+    known = {tag.lower(): tag for tag in [*offered, default]}
+    for tag, q in sorted(wanted, key=lambda item: -item[1]):  # a stable sort keeps the client's order on ties
+        if q <= 0:
+            continue
+        lowered = tag.lower()
+        if lowered == "*":
+            return default
+        if lowered in known:
+            return known[lowered]
+        primary = lowered.split("-", 1)[0]
+        near = sorted(low for low in known if low.split("-", 1)[0] == primary)
+        if near:
+            return known[near[0]]
+    return default
+
+
+def _dataset_languages() -> list[str]:
+    version = backend().version().tag
+    cached = current_app.config.get("B40_LANGUAGES")
+    if cached is None or cached[0] != version:
+        rows = backend().select(LANGUAGES, {})
+        cached = (version, sorted(str(row["lang"].value) for row in rows if "lang" in row))
+        current_app.config["B40_LANGUAGES"] = cached
+    return list(cached[1])
 
 
 class Labeller:
@@ -259,6 +317,7 @@ def resource_page(desc: Description, doc_path: str, kind: str) -> str:
         doc_path=doc_path,
         formats=DOCUMENT_FORMATS[1:],
         jsonld=_embedded_jsonld(desc),
+        page_lang=labeller.lang,
     )
 
 

@@ -62,7 +62,7 @@ def document(iri: str, doc_path: str, extension: str | None, kind: str = "resour
     response = Response(body, content_type=fmt.content_type)
     response.headers["Content-Location"] = f"{doc_path}.{fmt.extension}"
     alternates = [(f"{doc_path}.{f.extension}", f) for f in DOCUMENT_FORMATS if f is not fmt]
-    return finish(response, version, fmt, alternates=alternates, canonical=doc_path)
+    return finish(response, version, fmt, alternates=alternates, canonical=doc_path, language=language)
 
 
 @bp.route("/id/<path:path>", methods=["GET", "HEAD"])

@@ -73,6 +73,16 @@ def _request_query() -> tuple[str | None, list[str], list[str]]:
     )
 
 
+def _format_names() -> list[str]:
+    """The format a client names, in the URL or a form body: `format=` or `output=` (SPARQLWrapper sends both,
+    some values twice: "tsv" and "text/tab-separated-values"). Values that name nothing offered are ignored,
+    and Accept decides."""
+    names = request.args.getlist("format") + request.args.getlist("output")
+    if request.method == "POST" and (request.mimetype or "").lower() == "application/x-www-form-urlencoded":
+        names += request.form.getlist("format") + request.form.getlist("output")
+    return names
+
+
 @bp.route("/sparql", methods=["GET", "POST", "HEAD"])
 def endpoint() -> Response:
     query, default_graphs, named_graphs = _request_query()
@@ -92,7 +102,7 @@ def endpoint() -> Response:
                 "unknown-graph",
             )
     offers = RESULT_FORMATS if shape.form in ("SELECT", "ASK") else GRAPH_FORMATS
-    fmt = choose(offers)
+    fmt = choose(offers, names=_format_names(), strict=False)
     version = backend().version()
     if fmt is HTML:
         with admission().slot(request.remote_addr or ""):

@@ -1,0 +1,73 @@
+"""Every cache is keyed on the whole package's code: a changed byte of any module or template makes the
+build not current, misses the ingest cache and forces a whole-graph validation."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import b40graph
+from b40graph import revalidate
+from b40graph.build import build, compile_dataset, fingerprint, is_current
+from b40graph.ingest import reference_key
+from b40graph.settings import Settings
+
+from .conftest import copy_project
+
+
+def _flip(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-1] = data[-1] ^ 0x01 if data[-1] != 0x0A else 0x20  # one byte changed, still text
+    path.write_bytes(bytes(data))
+
+
+@pytest.fixture
+def package(tmp_path, monkeypatch) -> Path:
+    """A copy of the installed package that the code version reads instead of the real one."""
+    copy = tmp_path / "pkg"
+    shutil.copytree(b40graph.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(b40graph, "PACKAGE_DIR", copy)
+    yield copy
+    b40graph._tree_hash.cache_clear()
+
+
+def test_the_code_version_covers_every_file_of_the_package(package):
+    before = b40graph.code_version()
+    assert before == b40graph.code_version()  # stable
+    for name in ("web/templates/base.html", "web/pages.py", "formats.py", "assemble.py"):
+        _flip(package / name)
+        b40graph._tree_hash.cache_clear()  # a new process
+        after = b40graph.code_version()
+        assert after != before, name
+        before = after
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"compiled")
+    b40graph._tree_hash.cache_clear()
+    assert b40graph.code_version() == before  # byte code is not code
+
+
+@pytest.mark.parametrize("name", ["web/templates/resource.html", "describe.py", "rules.py"])
+def test_a_code_change_makes_the_build_stale_and_misses_every_cache(tmp_path, package, name):
+    root = copy_project(tmp_path / "project")
+    settings = Settings(root=root, out=root / "dist")
+    build(settings)
+    assert is_current(settings)
+    old_print, old_key = fingerprint(settings), reference_key(settings)
+    pieces = root / "dist" / "cache" / "pieces"
+    cached = {p.name for p in pieces.glob("*.pickle")}
+    summit = next((root / "data" / "declarations").glob("*sofia*"))
+    summit.write_text(summit.read_text(encoding="utf-8").replace("title: ", "title: Revised ", 1), "utf-8")
+    assert compile_dataset(settings).validation != "the whole graph"  # same code: only the change is validated
+    old_state = revalidate.state(settings.shapes_file, [], 0)
+
+    _flip(package / name)
+    b40graph._tree_hash.cache_clear()  # a new process
+    assert fingerprint(settings) != old_print
+    assert reference_key(settings) != old_key
+    assert revalidate.state(settings.shapes_file, [], 0)["code"] != old_state["code"]
+    assert compile_dataset(settings).validation == "the whole graph"
+    build(settings)
+    assert is_current(settings)
+    assert not cached & {p.name for p in pieces.glob("*.pickle")}  # no piece of the old code is used or kept
