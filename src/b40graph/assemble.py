@@ -21,7 +21,7 @@ from .parse import OPERATIVE, ParsedText, SignatureBlock, parse_text
 from .reference import Reference, Row, locate_in_file
 from .sources import SourceFile
 from .tagger import tag
-from .text import proper_case, slugify
+from .text import plain, proper_family_name, slugify
 from .vocab import B40, GN, ISO639, SCHEMA, SPDX, WD
 
 Origin = tuple[Path, int | None]
@@ -167,8 +167,9 @@ def add_declaration(
 
     g.add((decl, RDF.type, B40.Declaration))
     g.add((decl, DCT.identifier, Literal(src.id)))
-    g.add((decl, DCT.title, Literal(str(src.meta["title"]), lang=lang)))
-    g.add((decl, RDFS.label, Literal(str(src.meta["title"]), lang=lang)))
+    title = plain(str(src.meta["title"]))  # the published title is plain text, without Markdown
+    g.add((decl, DCT.title, Literal(title, lang=lang)))
+    g.add((decl, RDFS.label, Literal(title, lang=lang)))
     g.add((decl, DCT.issued, Literal(src.adopted)))
     g.add((decl, DCT.language, ISO639[lang.split("-", maxsplit=1)[0].lower()]))
     g.add((decl, SCHEMA.text, Literal(src.body, lang=lang)))
@@ -224,7 +225,7 @@ def add_declaration(
         asm.origins[node] = (path, clause.line)
         kind = B40.OperativeClause if clause.kind == OPERATIVE else B40.PreambleClause
         g.add((node, RDF.type, kind))
-        g.add((node, RDFS.label, Literal(f"Clause {clause.position} of {src.meta['title']}", lang="en")))
+        g.add((node, RDFS.label, Literal(f"Clause {clause.position} of {title}", lang="en")))
         g.add((node, SCHEMA.position, Literal(clause.position)))
         g.add((node, SCHEMA.text, Literal(clause.text, lang=lang)))
         g.add((decl, B40.hasClause, node))
@@ -262,7 +263,20 @@ def add_declaration(
             commit(position, theme.iri, theme.slug, Literal(str(label), lang=lang), line.get("themes"))
 
     signed_on = parsed.date or src.adopted
+    signed: dict[str, int] = {}  # municipality slug -> the line of its first signature
     for sig in parsed.signatures:
+        slug = ref.resolve_municipality(sig.party)
+        if slug is not None and slug in signed:
+            problems.add(
+                f"'On behalf of {sig.party}' signs a second time for the municipality '{slug}' "
+                f"(first on line {signed[slug]})",
+                path,
+                sig.line,
+                "a municipality signs a declaration once: remove one of the two signature blocks",
+            )
+            continue
+        if slug is not None:
+            signed[slug] = sig.line
         _add_signature(asm, g, sig, decl, signed_on, src, ref, mint, problems)
 
 
@@ -296,7 +310,7 @@ def _add_signature(
     node = URIRef(f"{decl}/signature/{slug}")
     asm.origins[node] = (path, sig.line)
     turkic = ref.places[ref.municipalities[slug]["place"]]["country"] == "tr"
-    family = " ".join(proper_case(w, turkic) for w in sig.family_name_printed.split(" "))
+    family = proper_family_name(sig.family_name_printed, turkic)
     person = mint.person(sig.given_name, family)
     asm.weak_origin(person, (path, sig.name_line))
     full = f"{sig.given_name} {family}"
