@@ -86,7 +86,8 @@ EXAMPLE = """
     org:role <id/role/founding-member> ;
     org:memberDuring <id/membership/b40/athens/period> .
 <id/role/founding-member> a org:Role ; rdfs:label "Founding member"@en .
-<id/membership/b40/athens/period> a time:Interval .
+<id/membership/b40/athens/period> a time:Interval ; time:hasBeginning <id/membership/b40/athens/period/start> .
+<id/membership/b40/athens/period/start> a time:Instant ; time:inXSDDate "2021-11-30"^^xsd:date .
 
 <id/event/2021-istanbul-kickoff> a b40:Event ;
     rdfs:label "B40 Balkan Cities Network kickoff meeting"@en ;

@@ -153,7 +153,7 @@ def _compile_fast(settings: Settings, progress: Progress) -> Compiled:
         graph_sources={URIRef(p.name): p.sources for p in [reference, *pieces]},
         networks=reference.networks,
     )
-    asm.parsed = {p.ident: None for p in pieces}  # type: ignore[misc] # ids only: texts stay in the cache
+    asm.parsed = {p.ident: None for p in pieces if p.ident}  # type: ignore[misc] # ids only: texts stay in the cache
     graphs: dict[URIRef, list[str]] = {URIRef(p.name): p.lines for p in [reference, *pieces]}
     asserted: set[tuple[str, str, str]] = set()
     for lines in graphs.values():
