@@ -210,7 +210,7 @@ def read_pieces(settings: Settings, ref: Reference, workers: int = 2) -> tuple[P
         memberships = _memberships(settings, ref, pieces, seen)
         if isinstance(memberships, Piece):
             pieces.append(memberships)
-        else:
+        elif memberships is not None:
             problems.extend(memberships)
     if problems:
         raise DataError(problems)

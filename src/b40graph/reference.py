@@ -280,7 +280,8 @@ def _read_memberships(path: Path, ref: Reference, problems: Problems) -> None:
         key = (row["network"], row["municipality"])
         if key in seen:
             problems.add(
-                f"'{row['municipality']}' is listed twice as a member of '{row['network']}' (first on line {seen[key]})",
+                f"'{row['municipality']}' is listed twice as a member of '{row['network']}' "
+                f"(first on line {seen[key]})",
                 *row.origin,
                 "give each member one row",
             )
