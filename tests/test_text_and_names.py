@@ -67,6 +67,8 @@ def project(root: Path, files: dict[str, str]) -> Path:
         shutil.copytree(ROOT / name, root / name)
     shutil.copytree(ROOT / "data", root / "data", ignore=shutil.ignore_patterns("declarations"))
     (root / "data" / "declarations").mkdir()
+    # members that joined later may name declarations left out here: none in these projects
+    (root / "data" / "memberships.csv").write_text("network,municipality,joined,left,basis\n", encoding="utf-8")
     for name, text in files.items():
         (root / "data" / "declarations" / name).write_text(text, encoding="utf-8")
     return root
