@@ -29,6 +29,24 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+GROWTH = ROOT / "tests" / "fixtures" / "growth"
+
+
+def grow(root: Path, fixture: Path = GROWTH) -> Path:
+    """Add the test data of `fixture`/data to the project at `root` (see tests/fixtures/growth/README.md)."""
+    for path in sorted((fixture / "data").rglob("*")):
+        if not path.is_file():
+            continue
+        target = root / "data" / path.relative_to(fixture / "data")
+        if path.suffix == ".md":
+            shutil.copyfile(path, target)
+        else:  # the rows after the header, appended
+            rows = path.read_text(encoding="utf-8").splitlines(keepends=True)[1:]
+            with target.open("a", encoding="utf-8") as fh:
+                fh.writelines(rows)
+    return root
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Release]:
     out = tmp_path_factory.mktemp("dist")

@@ -23,9 +23,13 @@ from b40graph.web.app import create_app
 
 from .conftest import BASE, ROOT, free_port, oxigraph_binary, oxigraph_server, running_server
 
-pytestmark = pytest.mark.backend
 CONF = ROOT / "tests" / "conformance"  # vendored
-SIGNED = f"PREFIX b40: <{BASE}ontology#> SELECT ?person ?decl WHERE {{ ?person b40:signed ?decl }}"
+pytestmark = pytest.mark.backend
+# Who signed the founding declaration (22 persons, a seed fact that more data does not change).
+SIGNED = (
+    f"PREFIX b40: <{BASE}ontology#> SELECT ?person ?decl WHERE {{ "
+    f"VALUES ?decl {{ <{BASE}id/declaration/2021-b40-founding-declaration> }} ?person b40:signed ?decl }}"
+)
 
 
 def _graphs(quads: list[ox.Quad]) -> dict[str, Graph]:

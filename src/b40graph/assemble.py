@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +22,11 @@ from .parse import OPERATIVE, ParsedText, SignatureBlock, parse_text
 from .reference import Reference, Row, locate_in_file
 from .sources import SourceFile
 from .tagger import tag
-from .text import proper_case, slugify
+from .text import plain, proper_family_name, slugify
 from .vocab import B40, GN, ISO639, SCHEMA, SPDX, WD
 
 Origin = tuple[Path, int | None]
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass
@@ -172,8 +174,9 @@ def add_declaration(
 
     g.add((decl, RDF.type, B40.Declaration))
     g.add((decl, DCT.identifier, Literal(src.id)))
-    g.add((decl, DCT.title, Literal(str(src.meta["title"]), lang=lang)))
-    g.add((decl, RDFS.label, Literal(str(src.meta["title"]), lang=lang)))
+    title = plain(str(src.meta["title"]))  # the published title is plain text, without Markdown
+    g.add((decl, DCT.title, Literal(title, lang=lang)))
+    g.add((decl, RDFS.label, Literal(title, lang=lang)))
     g.add((decl, DCT.issued, Literal(src.adopted)))
     g.add((decl, DCT.language, ISO639[lang.split("-", maxsplit=1)[0].lower()]))
     g.add((decl, SCHEMA.text, Literal(src.body, lang=lang)))
@@ -229,7 +232,7 @@ def add_declaration(
         asm.origins[node] = (path, clause.line)
         kind = B40.OperativeClause if clause.kind == OPERATIVE else B40.PreambleClause
         g.add((node, RDF.type, kind))
-        g.add((node, RDFS.label, Literal(f"Clause {clause.position} of {src.meta['title']}", lang="en")))
+        g.add((node, RDFS.label, Literal(f"Clause {clause.position} of {title}", lang="en")))
         g.add((node, SCHEMA.position, Literal(clause.position)))
         g.add((node, SCHEMA.text, Literal(clause.text, lang=lang)))
         g.add((decl, B40.hasClause, node))
@@ -267,7 +270,20 @@ def add_declaration(
             commit(position, theme.iri, theme.slug, Literal(str(label), lang=lang), line.get("themes"))
 
     signed_on = parsed.date or src.adopted
+    signed: dict[str, int] = {}  # municipality slug -> the line of its first signature
     for sig in parsed.signatures:
+        slug = ref.resolve_municipality(sig.party)
+        if slug is not None and slug in signed:
+            problems.add(
+                f"'On behalf of {sig.party}' signs a second time for the municipality '{slug}' "
+                f"(first on line {signed[slug]})",
+                path,
+                sig.line,
+                "a municipality signs a declaration once: remove one of the two signature blocks",
+            )
+            continue
+        if slug is not None:
+            signed[slug] = sig.line
         _add_signature(asm, g, sig, decl, signed_on, src, ref, mint, problems)
 
 
@@ -301,7 +317,7 @@ def _add_signature(
     node = URIRef(f"{decl}/signature/{slug}")
     asm.origins[node] = (path, sig.line)
     turkic = ref.places[ref.municipalities[slug]["place"]]["country"] == "tr"
-    family = " ".join(proper_case(w, turkic) for w in sig.family_name_printed.split(" "))
+    family = proper_family_name(sig.family_name_printed, turkic)
     person = mint.person(sig.given_name, family)
     asm.weak_origin(person, (path, sig.name_line))
     full = f"{sig.given_name} {family}"
@@ -334,24 +350,96 @@ def _add_signature(
 
     if src.meta.get("founding") and src.meta.get("publisher"):
         network = str(src.meta["publisher"])
-        membership = mint.membership(network, slug)
-        period = URIRef(f"{membership}/period")
-        start = URIRef(f"{period}/start")
         founding = mint.role("founding member")
+        muni_name = ref.municipalities[slug]["name_en"]
+        membership, _ = _membership(g, mint, network, slug, muni_name, "founding member", founding, src.adopted)
         asm.origins[membership] = (path, sig.line)
-        g.add((membership, RDF.type, ORG.Membership))
-        g.add((membership, RDFS.label, Literal(f"{ref.municipalities[slug]['name_en']}: founding member", lang="en")))
-        g.add((membership, ORG.member, muni))
-        g.add((membership, ORG.organization, mint.network(network)))
-        g.add((membership, ORG.role, founding))
-        g.add((membership, ORG.memberDuring, period))
         g.add((membership, PROV.wasDerivedFrom, decl))
-        g.add((period, RDF.type, TIME.Interval))
-        g.add((period, TIME.hasBeginning, start))
-        g.add((start, RDF.type, TIME.Instant))
-        g.add((start, TIME.inXSDDate, Literal(src.adopted)))
         g.add((founding, RDF.type, ORG.Role))
         g.add((founding, RDFS.label, Literal("Founding member", lang="en")))
+
+
+def _membership(
+    g: Graph, mint: Minter, network: str, slug: str, name: str, label: str, role: URIRef, start: dt.date
+) -> tuple[URIRef, URIRef]:
+    """The org:Membership of a municipality in a network (shared by founding and later members)."""
+    membership = mint.membership(network, slug)
+    period = URIRef(f"{membership}/period")
+    beginning = URIRef(f"{period}/start")
+    g.add((membership, RDF.type, ORG.Membership))
+    g.add((membership, RDFS.label, Literal(f"{name}: {label}", lang="en")))
+    g.add((membership, ORG.member, mint.municipality(slug)))
+    g.add((membership, ORG.organization, mint.network(network)))
+    g.add((membership, ORG.role, role))
+    g.add((membership, ORG.memberDuring, period))
+    g.add((period, RDF.type, TIME.Interval))
+    g.add((period, TIME.hasBeginning, beginning))
+    g.add((beginning, RDF.type, TIME.Instant))
+    g.add((beginning, TIME.inXSDDate, Literal(start)))
+    return membership, period
+
+
+def add_memberships(
+    asm: Assembly,
+    ref: Reference,
+    mint: Minter,
+    root: Path,
+    declarations: dict[str, Path],
+    existing: dict[str, Origin],
+    problems: Problems,
+) -> URIRef | None:
+    """The members of data/memberships.csv in their own named graph, graph/memberships.
+
+    `declarations` are the ids of the declarations read (a row's basis may name one), `existing` the
+    memberships the founding declarations made (IRI -> origin): a member is recorded once."""
+    path = ref.memberships_file
+    if path is None:
+        return None
+    name = mint.graph("memberships")
+    g = asm.graph(name, path)
+    raw = path.read_bytes()
+    doc = _source_document(g, mint, root, path, hashlib.sha256(raw).hexdigest(), len(raw), "text/csv")
+    asm.origins[doc] = (path, 1)
+    for row in ref.memberships:
+        network, slug, basis = row["network"], row["municipality"], row["basis"]
+        iri = str(mint.membership(network, slug))
+        if iri in existing:
+            where = existing[iri]
+            problems.add(
+                f"'{slug}' is already a member of '{network}' by the founding declaration ({where[0]}:{where[1]})",
+                *row.origin,
+                "remove this row: a signatory of a founding declaration is a founding member",
+            )
+            continue
+        if basis not in declarations and _SLUG.match(basis) and basis != "founding":
+            problems.add(
+                f"the basis '{basis}' is not the id of a declaration in data/declarations",
+                *row.origin,
+                "give a declaration's id, 'founding', or a reference to the decision in words or as a URL",
+            )
+            continue
+        founding = basis == "founding"
+        role = mint.role("founding member" if founding else "member")
+        joined = dt.date.fromisoformat(row["joined"])
+        label = "founding member" if founding else f"member since {joined}"
+        muni = ref.municipalities[slug]["name_en"]
+        membership, period = _membership(g, mint, network, slug, muni, label, role, joined)
+        asm.origins[membership] = row.origin
+        g.add((role, RDF.type, ORG.Role))
+        g.add((role, RDFS.label, Literal("Founding member" if founding else "Member", lang="en")))
+        g.add((membership, PROV.wasDerivedFrom, doc))
+        if basis in declarations:
+            g.add((membership, PROV.wasDerivedFrom, mint.declaration(basis)))
+        elif basis.startswith(("http://", "https://")):
+            g.add((membership, DCT.source, URIRef(basis)))
+        elif not founding:
+            g.add((membership, DCT.description, Literal(f"Basis: {basis}", lang="en")))
+        if row["left"]:
+            end = URIRef(f"{period}/end")
+            g.add((period, TIME.hasEnd, end))
+            g.add((end, RDF.type, TIME.Instant))
+            g.add((end, TIME.inXSDDate, Literal(dt.date.fromisoformat(row["left"]))))
+    return name
 
 
 def assemble(sources: list[SourceFile], ref: Reference, mint: Minter, root: Path) -> Assembly:
@@ -373,6 +461,13 @@ def assemble(sources: list[SourceFile], ref: Reference, mint: Minter, root: Path
             add_declaration(asm, src, ref, mint, root, problems)
         except DataError as err:
             problems.extend(err)
+    existing = {
+        str(m): asm.origins.get(m, (Path(), None))
+        for graph in asm.graphs.values()
+        for m in graph.subjects(RDF.type, ORG.Membership)
+        if isinstance(m, URIRef)
+    }
+    add_memberships(asm, ref, mint, root, seen, existing, problems)
     problems.raise_if_any()
     return asm
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 import time
 from collections.abc import Callable, Mapping
@@ -42,6 +43,7 @@ from .dumps import (
 from .errors import DataError, Problem, UsageError
 from .ingest import merged_origins, read_pieces
 from .mint import Minter
+from .names import near_duplicates, persons_from_lines
 from .rdfio import canonical
 from .reason import infer, infer_fast
 from .reference import load_reference
@@ -53,6 +55,7 @@ from .validate import compiled_shapes, problems_from_report, shacl, shacl_fast
 from .vocab import PREFIXES, SH
 
 Progress = Callable[[str], None]
+log = logging.getLogger("b40graph.build")
 TITLE = "B40 Balkan Cities Network declarations"
 
 
@@ -77,6 +80,7 @@ class Compiled:
     previous: Previous | None = None  # the release before, when a rebuild can start from it (fast path)
     validation: str = "the whole graph"  # what SHACL validation covered
     checked: dict[str, object] = field(default_factory=dict)  # revalidate.state of this build (fast path)
+    warnings: list[Problem] = field(default_factory=list)  # not fatal: near-duplicate person names
 
 
 class _Clock:
@@ -160,10 +164,14 @@ def read_sources(settings: Settings) -> list[SourceFile]:
 def compile_dataset(settings: Settings, progress: Progress = _quiet) -> Compiled:
     """Everything but writing: the named graphs, the SHACL report and the problems found."""
     if settings.engine == "plain":
-        return _compile_plain(settings, progress)
-    if settings.engine != "fast":
+        compiled = _compile_plain(settings, progress)
+    elif settings.engine == "fast":
+        compiled = _compile_fast(settings, progress)
+    else:
         raise UsageError(f"unknown build engine '{settings.engine}' (use fast or plain)")
-    return _compile_fast(settings, progress)
+    for warning in compiled.warnings:
+        log.warning("warning: %s", warning)
+    return compiled
 
 
 def _compile_fast(settings: Settings, progress: Progress) -> Compiled:
@@ -185,7 +193,7 @@ def _compile_fast(settings: Settings, progress: Progress) -> Compiled:
         graph_sources={URIRef(p.name): p.sources for p in [reference, *pieces]},
         networks=reference.networks,
     )
-    asm.parsed = {p.ident: None for p in pieces}  # type: ignore[misc] # ids only: texts stay in the cache
+    asm.parsed = {p.ident: None for p in pieces if p.ident}  # type: ignore[misc] # ids only: texts stay in the cache
     graphs: dict[URIRef, list[str]] = {URIRef(p.name): p.lines for p in [reference, *pieces]}
     asserted: set[tuple[str, str, str]] = set()
     for lines in graphs.values():
@@ -219,6 +227,8 @@ def _compile_fast(settings: Settings, progress: Progress) -> Compiled:
     clock.lap("validate")
     issued = sorted(d for p in pieces for d in p.issued)
     compiled = Compiled(settings, asm, graphs, report, conforms and not problems, problems, timings=timings)
+    origins = {str(k): v for k, v in asm.origins.items()}
+    compiled.warnings = near_duplicates(persons_from_lines((p.lines for p in pieces), origins))
     compiled.issued, compiled.previous, compiled.validation = issued, previous, validation
     compiled.digests = digests
     compiled.checked = {**checked, "results": len(set(report.subjects(RDF.type, SH.ValidationResult)))}
@@ -311,7 +321,11 @@ def _compile_plain(settings: Settings, progress: Progress) -> Compiled:
     conforms, report = shacl(data, shapes)
     problems = problems_from_report(report, asm.origins, settings.base)
     clock.lap("validate")
-    return Compiled(settings, asm, graphs, report, conforms and not problems, problems, timings=timings)
+    compiled = Compiled(settings, asm, graphs, report, conforms and not problems, problems, timings=timings)
+    declarations = (nt.graph_lines(g) for name, g in asm.graphs.items() if name != mint.graph("reference"))
+    origins = {str(k): v for k, v in asm.origins.items()}
+    compiled.warnings = near_duplicates(persons_from_lines(declarations, origins))
+    return compiled
 
 
 def _describe(compiled: Compiled, previous: Previous | None = None) -> None:

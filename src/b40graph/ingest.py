@@ -21,7 +21,7 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS as DCT
 
 from . import code_version, nt
-from .assemble import Assembly, add_declaration, add_reference
+from .assemble import Assembly, add_declaration, add_memberships, add_reference
 from .errors import DataError, Problem, Problems
 from .mint import Minter
 from .reference import Reference, load_reference
@@ -197,10 +197,39 @@ def read_pieces(settings: Settings, ref: Reference, workers: int = 2) -> tuple[P
             continue
         seen[piece.ident] = path
         pieces.append(piece)
+    if not problems:
+        memberships = _memberships(settings, ref, pieces, seen)
+        if isinstance(memberships, Piece):
+            pieces.append(memberships)
+        elif memberships is not None:
+            problems.extend(memberships)
     if problems:
         raise DataError(problems)
     cache.prune(keep)
     return reference, pieces
+
+
+_MEMBERSHIP_TYPE = " <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/org#Membership> ."
+
+
+def _memberships(
+    settings: Settings, ref: Reference, pieces: list[Piece], declarations: dict[str, Path]
+) -> Piece | list[Problem] | None:
+    """graph/memberships (data/memberships.csv) as a piece, after the declarations it refers to; not cached
+    (a few rows, and its checks depend on every declaration)."""
+    existing = {}
+    for piece in pieces:
+        for line in piece.lines:
+            if line.endswith(_MEMBERSHIP_TYPE):
+                iri = line[1 : line.index(">")]
+                existing[iri] = piece.origins.get(iri, (Path(), None))
+    asm = Assembly(factory=nt.TripleBag)
+    mint = Minter(settings.base)
+    problems = Problems()
+    name = add_memberships(asm, ref, mint, settings.root, declarations, existing, problems)
+    if problems.items:
+        return list(problems.items)
+    return None if name is None else _piece(asm, name)
 
 
 def merged_origins(reference: Piece, pieces: list[Piece]) -> dict[URIRef, Origin]:

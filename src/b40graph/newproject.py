@@ -20,6 +20,7 @@ HEADERS = {
     "places.csv": "slug,type,name_en,name_local,lang_local,country,within,wikidata,geonames",
     "municipalities.csv": "slug,name_en,name_local,lang_local,place,aliases",
     "events.csv": "slug,name_en,start,end,place,organizer,founded_network",
+    "memberships.csv": "network,municipality,joined,left,basis",
 }
 MODEL = ("ontology", "shapes")
 

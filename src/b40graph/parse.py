@@ -1,8 +1,9 @@
 """Reading the structure of a declaration's verbatim text: clauses and signature blocks.
 
 The parser works on real documents: stray blank lines, lines holding only (no-break) spaces, roles
-printed over several lines, names with the family name in capitals. It never changes the text: clause
-texts are the printed lines joined by single spaces.
+printed over several lines, names with the family name in capitals, Markdown markup. Clause texts and
+the title are plain text: the printed lines joined by single spaces, without the Markdown markup
+(emphasis, headings, bullets, links -> their text); the verbatim body itself is kept as it is.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DataError, Problems
-from .text import is_blank, is_capitalised_surname, squash
+from .text import is_blank, plain, plain_line, split_name, squash
 
 PREAMBLE = "preamble"
 OPERATIVE = "operative"
 
 _ON_BEHALF = re.compile(r"^\s*On behalf of\s+(?P<party>\S.*?)\s*$", re.IGNORECASE)
-_BULLET = re.compile(r"^\s*[-*•]\s+(?P<text>.*)$")
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?P<text>.*)$")
+_RULE = re.compile(r"^\s*([-*_=])(\s*\1){2,}\s*$")  # a thematic break or a heading underline
 _DATE = re.compile(r"^\s*Date:\s*(?P<date>.*?)\s*$", re.IGNORECASE)
 _HEADING = re.compile(r"^\s*(#+\s|\*\*)")
 # A paragraph is operative when "we" is followed, within the sentence, by a verb of commitment.
@@ -62,7 +64,7 @@ class ParsedText:
 def _blocks(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
     blocks: list[list[tuple[int, str]]] = [[]]
     for number, line in lines:
-        if is_blank(line):
+        if is_blank(line) or _RULE.match(line):
             if blocks[-1]:
                 blocks.append([])
         else:
@@ -84,7 +86,7 @@ def _text_section(path: Path, lines: list[tuple[int, str]], parsed: ParsedText, 
     title_parts: list[str] = []
     for block in _blocks(lines):
         first_number, first = block[0]
-        date = _DATE.match(first)
+        date = _DATE.match(plain(plain_line(first)))
         if date and len(block) == 1:
             parsed.date = _parse_date(date.group("date"))
             parsed.date_line = first_number
@@ -97,7 +99,7 @@ def _text_section(path: Path, lines: list[tuple[int, str]], parsed: ParsedText, 
                 )
             continue
         if _HEADING.match(first) and not parsed.clauses and mode is None:
-            title_parts.extend(squash(line.replace("*", "").lstrip("#")) for _, line in block)
+            title_parts.extend(plain_line(line) for _, line in block)
             continue
         if _BULLET.match(first):
             items: list[tuple[int, list[str]]] = []
@@ -109,15 +111,15 @@ def _text_section(path: Path, lines: list[tuple[int, str]], parsed: ParsedText, 
                     items[-1][1].append(line)
             for number, parts in items:
                 kind = mode or PREAMBLE
-                parsed.clauses.append(Clause(len(parsed.clauses) + 1, kind, squash(" ".join(parts)), number))
+                parsed.clauses.append(Clause(len(parsed.clauses) + 1, kind, plain(" ".join(parts)), number))
             continue
-        text = squash(" ".join(line for _, line in block))
+        text = plain(" ".join(plain_line(line) for _, line in block))
         if text.endswith((";", ":")):
             mode = OPERATIVE if _OPERATIVE.search(text) else PREAMBLE
             continue
         kind = OPERATIVE if _OPERATIVE.search(text) else PREAMBLE
         parsed.clauses.append(Clause(len(parsed.clauses) + 1, kind, text, first_number))
-    parsed.title = " ".join(p for p in title_parts if p)
+    parsed.title = plain(" ".join(title_parts))
 
 
 def _signature(path: Path, block: list[tuple[int, str]], problems: Problems) -> SignatureBlock:
@@ -136,11 +138,8 @@ def _signature(path: Path, block: list[tuple[int, str]], problems: Problems) -> 
         )
         return sig
     sig.name_line, sig.name = rest[0]
-    tokens = sig.name.split(" ")
-    family_start = len(tokens)
-    while family_start > 0 and is_capitalised_surname(tokens[family_start - 1]):
-        family_start -= 1
-    if family_start == len(tokens) or family_start == 0:
+    split = split_name(sig.name)
+    if split is None:
         problems.add(
             f"the signature block 'On behalf of {sig.party}' has no name line: found '{sig.name}' where "
             "the name should be, which does not print a family name in capitals after a given name",
@@ -150,8 +149,7 @@ def _signature(path: Path, block: list[tuple[int, str]], problems: Problems) -> 
             "(e.g. 'Ekrem İMAMOĞLU') on the first line after 'On behalf of …'",
         )
         return sig
-    sig.given_name = " ".join(tokens[:family_start])
-    sig.family_name_printed = " ".join(tokens[family_start:])
+    sig.given_name, sig.family_name_printed = split
     if len(rest) < 2:
         problems.add(
             f"the signature of {sig.name} has no role",
@@ -169,12 +167,12 @@ def parse_text(path: Path, body: str, first_line: int) -> ParsedText:
     """Parse a verbatim body whose first line is line `first_line` of `path`."""
     lines = list(enumerate(body.split("\n"), start=first_line))
     lines = [(n, line.rstrip("\r")) for n, line in lines]
-    start = next((i for i, (_, line) in enumerate(lines) if _ON_BEHALF.match(line)), len(lines))
+    start = next((i for i, (_, line) in enumerate(lines) if _ON_BEHALF.match(plain(plain_line(line)))), len(lines))
     parsed = ParsedText(title="")
     problems = Problems()
     _text_section(path, lines[:start], parsed, problems)
     current: list[tuple[int, str]] = []
-    for number, line in lines[start:]:
+    for number, line in ((n, plain(plain_line(text))) for n, text in lines[start:]):  # signatures in plain text
         if _ON_BEHALF.match(line) and current:
             parsed.signatures.append(_signature(path, current, problems))
             current = []

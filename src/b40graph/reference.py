@@ -1,4 +1,5 @@
-"""Curated reference data in data/: countries, places, municipalities, events (CSV), network and themes (Turtle).
+"""Curated reference data in data/: countries, places, municipalities, events (CSV), network and themes (Turtle),
+and the members that joined a network later (memberships.csv, optional).
 
 The loader mints IRIs under the configured base, keeps the file and line of every row (for error
 messages), and resolves the municipality names printed in declarations ("On behalf of City of Durres").
@@ -59,6 +60,8 @@ class Reference:
     themes: list[Theme] = field(default_factory=list)
     network_slugs: list[str] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
+    memberships: list[Row] = field(default_factory=list)  # rows of memberships.csv, checked (see MEMBERSHIPS)
+    memberships_file: Path | None = None  # None when data/ has no memberships.csv
     _keys: dict[str, str] = field(default_factory=dict)
 
     def resolve_municipality(self, printed: str) -> str | None:
@@ -212,8 +215,80 @@ def load_reference(data_dir: Path, base: str) -> Reference:
                     *row.origin,
                     "give the municipalities names that tell them apart",
                 )
+    _read_memberships(data_dir / "memberships.csv", ref, problems)
     problems.raise_if_any()
     return ref
+
+
+MEMBERSHIP_COLUMNS = ("network", "municipality", "joined", "left", "basis")
+
+
+def _date(row: Row, col: str, problems: Problems) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(row[col])
+    except ValueError:
+        problems.add(f"'{row[col]}' in column '{col}' is not a date", *row.origin, "write YYYY-MM-DD, e.g. 2026-03-01")
+        return None
+
+
+def _read_memberships(path: Path, ref: Reference, problems: Problems) -> None:
+    """data/memberships.csv: one row per member that did not join by signing a founding declaration."""
+    if not path.is_file():
+        return
+    ref.memberships_file = path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        problems.add(f"cannot read the memberships: {err}", path, fix="the file must be UTF-8 CSV")
+        return
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in MEMBERSHIP_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        problems.add(
+            f"missing column(s) {', '.join(missing)}", path, 1, f"the header must be {','.join(MEMBERSHIP_COLUMNS)}"
+        )
+        return
+    seen: dict[tuple[str, str], int] = {}
+    for values in reader:
+        row = Row(values, (path, reader.line_num))
+        bad = False
+        for col in ("network", "municipality", "joined", "basis"):
+            if not row[col]:
+                problems.add(f"the column '{col}' is empty", *row.origin, f"fill in '{col}' for this row")
+                bad = True
+        if row["network"] and row["network"] not in ref.network_slugs:
+            problems.add(
+                f"network '{row['network']}' is not described in data/network.ttl",
+                *row.origin,
+                f"use one of: {', '.join(ref.network_slugs)}",
+            )
+            bad = True
+        if row["municipality"] and row["municipality"] not in ref.municipalities:
+            close = difflib.get_close_matches(row["municipality"], list(ref.municipalities), n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            problems.add(
+                f"municipality '{row['municipality']}' is not in data/municipalities.csv{hint}",
+                *row.origin,
+                "use the slug of its row in data/municipalities.csv, or add the municipality there",
+            )
+            bad = True
+        joined = _date(row, "joined", problems) if row["joined"] else None
+        left = _date(row, "left", problems) if row["left"] else None
+        if joined is not None and left is not None and left < joined:
+            problems.add(f"the member left ({left}) before it joined ({joined})", *row.origin, "check the two dates")
+            bad = True
+        key = (row["network"], row["municipality"])
+        if key in seen:
+            problems.add(
+                f"'{row['municipality']}' is listed twice as a member of '{row['network']}' "
+                f"(first on line {seen[key]})",
+                *row.origin,
+                "give each member one row",
+            )
+            bad = True
+        seen.setdefault(key, reader.line_num)
+        if not bad and joined is not None and (left is not None or not row["left"]):
+            ref.memberships.append(row)
 
 
 def locate_in_file(path: Path, needle: str) -> int | None:

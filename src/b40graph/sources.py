@@ -122,7 +122,18 @@ def _parse_header(path: Path, header: str) -> tuple[dict[str, Any], dict[str, in
                     "the front matter is not a list of 'key: value' lines", path, 2, "write one 'key: value' per line"
                 )
             )
-        lines = {str(k.value): k.start_mark.line + 2 for k, _ in node.value}
+        lines: dict[str, int] = {}
+        for key, _ in node.value:
+            if str(key.value) in lines:
+                raise DataError(
+                    Problem(
+                        f"the front-matter key '{key.value}' is given twice (first on line {lines[str(key.value)]})",
+                        path,
+                        key.start_mark.line + 2,
+                        "give each key once: delete or merge one of the two lines",
+                    )
+                )
+            lines[str(key.value)] = key.start_mark.line + 2
         try:
             meta = loader.construct_document(node)
         except ValueError as err:  # e.g. a timestamp that is not a real date

@@ -1,7 +1,8 @@
-"""Text helpers: ASCII folding, slugs, whitespace, and proper-casing printed names."""
+"""Text helpers: ASCII folding, slugs, whitespace, Markdown to plain text, and printed names."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -27,7 +28,9 @@ _EXTRA_FOLDS = str.maketrans(
         "Þ": "Th",
     }
 )
-_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# Characters that print as nothing: soft hyphen, zero-width space, word joiner, byte-order mark.
+_INVISIBLE = re.compile(r"[\u00ad\u200b\u2060\ufeff]")
 
 
 def fold(text: str) -> str:
@@ -42,8 +45,9 @@ def slugify(text: str) -> str:
 
 
 def squash(text: str) -> str:
-    """Collapse every run of white space (including no-break spaces) to one space, and trim."""
-    return _SPACES.sub(" ", text).strip()
+    """Drop invisible characters (soft hyphen, zero-width space), collapse every run of white space
+    (including no-break spaces) to one space, and trim."""
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
 def is_blank(line: str) -> bool:
@@ -74,3 +78,106 @@ def proper_case(word: str, turkic: bool = False) -> str:
 def is_capitalised_surname(token: str) -> bool:
     letters = [c for c in token if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+# -- printed names -------------------------------------------------------------------------------
+
+# Apostrophes and hyphens that are printed differently but mean the same in a name.
+_NAME_CHARS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'", "\u2032": "'"})
+_NAME_CHARS.update(str.maketrans({"\u2010": "-", "\u2011": "-"}))
+_NAME_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+# Lower-case words that belong to the family name that follows them ('Ursula von der LEYEN').
+PARTICLES = frozenset(
+    {"al", "bin", "da", "dal", "das", "de", "degli", "dei", "del", "della", "der", "di", "do", "dos", "du", "el"}
+    | {"la", "le", "lo", "ten", "ter", "van", "vander", "von", "zu"}
+)
+
+
+def clean_name(text: str) -> str:
+    """A printed name in one canonical spelling: Unicode NFC, no invisible characters (soft hyphen,
+    zero-width space/joiners), ASCII apostrophe and hyphen, single spaces."""
+    text = _NAME_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).translate(_NAME_CHARS)
+    return squash(text)
+
+
+def split_name(name: str) -> tuple[str, str] | None:
+    """'Ekrem İMAMOĞLU' -> ('Ekrem', 'İMAMOĞLU'); 'Ursula von der LEYEN' -> ('Ursula', 'von der LEYEN').
+
+    The family name is the run of words in capitals at the end, with the lower-case particles just
+    before it; None when the name prints no family name in capitals after a given name.
+    """
+    tokens = clean_name(name).split(" ")
+    start = len(tokens)
+    while start > 0 and is_capitalised_surname(tokens[start - 1]):
+        start -= 1
+    if start == len(tokens) or start == 0:
+        return None
+    while start > 1 and tokens[start - 1].lower() in PARTICLES:
+        start -= 1
+    return " ".join(tokens[:start]), " ".join(tokens[start:])
+
+
+def proper_family_name(printed: str, turkic: bool = False) -> str:
+    """'İMAMOĞLU' -> 'İmamoğlu', 'VON DER LEYEN' and 'von der LEYEN' -> 'von der Leyen', "O'BRIEN" -> "O'Brien".
+
+    Particles (von, van, de, ...) before the last word are written in lower case.
+    """
+    words = clean_name(printed).split(" ")
+    out = []
+    for i, word in enumerate(words):
+        if i < len(words) - 1 and _lower(word, turkic) in PARTICLES:
+            out.append(_lower(word, turkic))
+            continue
+        parts = word.split("'")
+        cased = [proper_case(parts[0], turkic)]
+        for before, part in itertools.pairwise(parts):
+            # after a one-letter prefix (O'BRIEN, D'ANGELO) a new capital; otherwise a suffix, in lower case
+            cased.append(proper_case(part, turkic) if len(before) == 1 else _lower(part, turkic))
+        out.append("'".join(cased))
+    return " ".join(out)
+
+
+# -- Markdown to plain text ------------------------------------------------------------------------
+
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!~>|])")
+_IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+_CODE = re.compile(r"`+([^`]+?)`+")
+_STRONG = re.compile(r"(?<![\w*])(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
+_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_STRAY = re.compile(r"\*\*+|__+|~~")
+_LINE_MARK = re.compile(r"^\s{0,3}(?:#{1,6}(?=\s|$)|>\s?|[-*+\u2022](?=\s)|\d{1,3}[.)](?=\s))\s*")
+_CLOSING_HASHES = re.compile(r"\s+#+\s*$")
+
+
+def plain_line(line: str) -> str:
+    """One line of Markdown without its block marker (heading '#', list bullet, quote '>')."""
+    heading = line.lstrip().startswith("#")
+    previous = None
+    while previous != line:  # '> - item' and '## **Title**' carry more than one marker
+        previous = line
+        line = _LINE_MARK.sub("", line)
+    return _CLOSING_HASHES.sub("", line) if heading else line
+
+
+def plain(text: str) -> str:
+    """Markdown inline markup -> the words it prints: emphasis, strong, code, strike-through, links and
+    images (their text), autolinks and backslash escapes; white space squashed. HTML is left as it is
+    (a '<' in a declaration is text)."""
+    escaped: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        escaped.append(match.group(1))
+        return f"\ue000{len(escaped) - 1}\ue001"
+
+    text = _ESCAPED.sub(hold, text)
+    text = _CODE.sub(lambda m: m.group(1).strip(), text)
+    text = _IMAGE_OR_LINK.sub(r"\1", text)
+    text = _AUTOLINK.sub(r"\1", text)
+    for pattern in (_STRONG, _EMPHASIS, _STRONG):  # '***both***' is strong around emphasis
+        text = pattern.sub(lambda m: m.group(2), text)
+    text = _STRIKE.sub(r"\1", text)
+    text = _STRAY.sub("", text)
+    text = re.sub("\ue000(\\d+)\ue001", lambda m: escaped[int(m.group(1))], text)
+    return squash(text)
