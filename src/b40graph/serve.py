@@ -23,8 +23,8 @@ def open_backend(
 
         return RemoteBackend(remote, settings)
     if dataset:
-        folder, tag = load_dataset_file(Path(dataset))
-        return EmbeddedBackend(settings, store_path=folder, tag=tag)
+        folder, tag, merged = load_dataset_file(Path(dataset))
+        return EmbeddedBackend(settings, store_path=folder, tag=tag, merged=merged)
     from .build import build, is_current
     from .release import current
 
