@@ -33,7 +33,7 @@ import pyoxigraph as ox
 import requests
 
 from .errors import UsageError
-from .results import QueryError, Results, collect, merged_dataset, query_dataset, run_local
+from .results import QueryError, Results, collect, merged_dataset, query_dataset, run_merged
 from .settings import Settings
 from .sparqlguard import inspect
 from .store import LabelMemo, Subject, Term, Version, values_block
@@ -278,7 +278,7 @@ class RemoteBackend:
         if dataset is not None and len(dataset[0]) > 1:
             # the store would count a triple in two of the graphs twice: merge them here (bounded)
             memory = merged_dataset(dataset[0], dataset[1], self._graph_triples)
-            results = run_local(memory, text, self.settings.result_cap, base_iri=base_iri)
+            results = run_merged(memory, text, dataset[1], self.settings.result_cap, base_iri)
         else:
             # The dataset named (protocol, else FROM/FROM NAMED; sent without repeats), else the default graph.
             params = self._dataset(*dataset) if dataset is not None else self._dataset(None, None)

@@ -233,20 +233,29 @@ def run_local(
 ) -> Results:
     """Run `query` on `store`. With no dataset named (protocol or FROM), over the store's default graph,
     or, with `union_default` and a store without one, over the union of its named graphs."""
+    dataset = query_dataset(query, default_graph, named_graphs)
+    if dataset is None:
+        return _evaluate(
+            store, query, cap, base_iri, use_default_graph_as_union=union_default and not _has_default(store)
+        )
+    graphs, named = dataset
+    if len(graphs) > 1:
+        read = lambda g: (q.triple for q in store.quads_for_pattern(None, None, None, g))  # noqa: E731
+        return run_merged(merged_dataset(graphs, named, read), query, named, cap, base_iri)
+    default = [ox.NamedNode(g) for g in graphs]
+    return _evaluate(store, query, cap, base_iri, default_graph=default, named_graphs=[ox.NamedNode(g) for g in named])
+
+
+def run_merged(memory: ox.Store, query: str, named: list[str], cap: int | None, base_iri: str | None) -> Results:
+    """Run `query` on a `merged_dataset`, in place of the dataset it names."""
+    named_graphs = [ox.NamedNode(g) for g in named]
+    return _evaluate(memory, query, cap, base_iri, default_graph=ox.DefaultGraph(), named_graphs=named_graphs)
+
+
+def _evaluate(store: ox.Store, query: str, cap: int | None, base_iri: str | None, **dataset: object) -> Results:
     kwargs: dict[str, object] = {"base_iri": base_iri} if base_iri else {}
     try:
-        dataset = query_dataset(query, default_graph, named_graphs)
-        if dataset is None:
-            kwargs["use_default_graph_as_union"] = union_default and not _has_default(store)
-        elif len(dataset[0]) > 1:
-            read = lambda g: (q.triple for q in store.quads_for_pattern(None, None, None, g))  # noqa: E731
-            store = merged_dataset(dataset[0], dataset[1], read)
-            kwargs["default_graph"] = ox.DefaultGraph()
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in dataset[1]]
-        else:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in dataset[0]]
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in dataset[1]]
-        answer = store.query(query, **kwargs)  # type: ignore[arg-type]
+        answer = store.query(query, **kwargs, **dataset)  # type: ignore[arg-type]
         return collect(answer, cap)
     except SyntaxError as err:
         raise QueryError(f"the query does not parse: {err}") from None
