@@ -18,9 +18,11 @@ import requests
 from b40graph import dumps
 from b40graph.build import build
 from b40graph.cliquery import run_query
+from b40graph.errors import UsageError
 from b40graph.release import Release
 from b40graph.remote import RemoteBackend, publish_to
 from b40graph.results import run_local
+from b40graph.serve import open_backend
 from b40graph.settings import Settings
 from b40graph.store import EmbeddedBackend, load_dataset_file, restore_store
 from b40graph.web.app import create_app
@@ -235,6 +237,8 @@ def test_remote_store_with_a_bag_union_default_graph_is_refused(project, tmp_pat
         r = client.get("/sparql", query_string={"query": q}, headers=JSON)
         assert r.status_code == 502 and "--union-default-graph" in r.get_json()["message"]
         backend.close()
+        with pytest.raises(UsageError, match="--union-default-graph"):  # `serve --backend` exits 2
+            open_backend(settings, remote=url + "/query")
 
 
 def test_publish_writes_the_merge_as_the_default_graph(project, tmp_path):

@@ -64,6 +64,13 @@ BAG_DEFAULT = (
 )
 
 
+class BagDefaultGraph(QueryError):
+    """The store's plain default graph counts a triple once per graph that holds it."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(BAG_DEFAULT.format(url=url), 502, "bad-gateway")
+
+
 class RemoteBackend:
     """Reads the dataset from a SPARQL 1.1 endpoint. `url` is its query URL (e.g. .../query, .../sparql)."""
 
@@ -193,7 +200,7 @@ class RemoteBackend:
             counts = [self._rows(COUNT_QUERY.replace("{{values}}", values_block(row))) for row in samples]
             self._checked = (tag, all(not rows or int(rows[0]["n"].value) <= 1 for rows in counts))
         if not self._checked[1]:
-            raise QueryError(BAG_DEFAULT.format(url=self.url), 502, "bad-gateway")
+            raise BagDefaultGraph(self.url)
 
     # -- the Backend protocol ----------------------------------------------------------------------------
     def version(self) -> Version:
