@@ -65,7 +65,7 @@ def select(store: ox.Store, query: str) -> list[dict[str, str]]:
     PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
     PREFIX dct: <http://purl.org/dc/terms/> PREFIX schema: <https://schema.org/> PREFIX time: <http://www.w3.org/2006/time#>
     """
-    answer = store.query(prefixes + query, use_default_graph_as_union=True)
+    answer = store.query(prefixes + query)  # a build's store: its default graph is the merge of the graphs
     names = [v.value for v in answer.variables]
     return [{n: sol[n].value for n in names if sol[n] is not None} for sol in answer]
 

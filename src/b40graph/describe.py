@@ -158,4 +158,11 @@ def describe_stats(
         g.add((name, SD.name, name))
         g.add((name, VOID.triples, Literal(size)))
         g.add((name, RDFS.label, Literal(f"Named graph {str(name).removeprefix(mint.base)}", lang="en")))
+    # this graph is one of the dataset's too (its size is not stated: stating it would change it)
+    own = mint.graph("description")
+    g.add((ds, VOID.subset, own))
+    g.add((own, RDF.type, VOID.Dataset))
+    g.add((own, RDF.type, SD.NamedGraph))
+    g.add((own, SD.name, own))
+    g.add((own, RDFS.label, Literal("Named graph graph/description: the description of the dataset", lang="en")))
     return g

@@ -9,6 +9,11 @@ made of pieces, one per run of subjects (splice.py, gzchunks.py), so that a rebu
 previous release's files the pieces whose run did not change. The store is a bulk load (or, on a
 rebuild, a checkpoint of the previous release's store with only the changed graphs replaced:
 `Previous`, `_update_store`). `sorted_quads`/`write_store` are the plain path over rdflib graphs.
+
+The store holds, besides the named graphs, their merge as its real default graph: each distinct triple
+once, so that queries over the default graph see a set (SPARQL 1.1), which pyoxigraph 0.5's union of
+the named graphs is not (a triple stated in two graphs would come back twice). The dump files hold the
+named graphs only.
 """
 
 from __future__ import annotations
@@ -85,9 +90,11 @@ def _write_whole(quads: list[ox.Quad], out: Path) -> list[Path]:
 
 
 def write_store(quads: list[ox.Quad], directory: Path) -> None:
-    """The embedded store the server opens read-only (opening is instant whatever the size)."""
+    """The embedded store the server opens read-only (opening is instant whatever the size): the named
+    graphs and their merge as the default graph."""
     store = ox.Store(str(directory))
     store.extend(quads)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in {q.triple for q in quads})
     store.flush()
     store.optimize()
     del store
@@ -171,13 +178,18 @@ def _update_store(
     previous: Previous, graphs: Mapping[URIRef, list[str]], digests: dict[str, str], directory: Path
 ) -> None:
     """The store as `_bulk_store` would load it, made from a checkpoint of the previous release's store
-    (RocksDB hard-links its immutable files) by replacing only the graphs whose hash changed."""
+    (RocksDB hard-links its immutable files) by replacing only the graphs whose hash changed. The default
+    graph (the merge) gains every triple a changed graph gained, and loses a triple a changed graph lost
+    only when no named graph holds it any more."""
     source = ox.Store.read_only(str(previous.store))
     source.backup(str(directory))
     del source
     store = ox.Store(str(directory))
     added: list[bytes] = []
     removed: list[bytes] = []
+    diffed: list[bytes] = []  # lines added to graphs updated by a line diff (no blank nodes)
+    replaced: list[ox.NamedNode] = []  # graphs loaded whole: their triples are read back after the load
+    lost: set[ox.Triple] = set()  # triples a changed graph no longer holds (perhaps another one does)
     by_name = {str(n): lines for n, lines in graphs.items()}
     for name in sorted(set(previous.digests) | set(by_name)):
         new = by_name.get(name)
@@ -189,18 +201,31 @@ def _update_store(
             old_set, new_set = set(old), set(new)
             removed.append(_quad_text(name, sorted(old_set - new_set)))
             added.append(_quad_text(name, sorted(new_set - old_set)))
+            diffed.append(added[-1])
             continue
+        node = ox.NamedNode(name)
         if name in previous.digests:
-            store.remove_graph(ox.NamedNode(name))
+            lost.update(q.triple for q in store.quads_for_pattern(None, None, None, node))
+            store.remove_graph(node)
         if new:
             added.append(_quad_text(name, new))
+            replaced.append(node)
     gone = b"".join(removed)
     if gone:
         for quad in ox.parse(gone, format=ox.RdfFormat.N_QUADS):
             store.remove(quad)
+            lost.add(quad.triple)
     fresh = b"".join(added)
     if fresh:
         store.load(fresh, format=ox.RdfFormat.N_QUADS)
+    default = ox.DefaultGraph()
+    gained = {q.triple for q in ox.parse(b"".join(diffed), format=ox.RdfFormat.N_QUADS)}
+    gained.update(q.triple for g in replaced for q in store.quads_for_pattern(None, None, None, g))
+    for triple in lost - gained:
+        held = store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
+        if not any(isinstance(q.graph_name, ox.NamedNode) for q in held):
+            store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, default))
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in gained)
     store.flush()
     del store
 
@@ -235,7 +260,7 @@ def write_lines(
         if store is not None and previous is not None:
             jobs.append(loader.submit(_update_store, previous, graphs, digests, store))
         elif store is not None:
-            jobs.append(loader.submit(_bulk_store, graphs, store))
+            jobs.append(loader.submit(_bulk_store, graphs, store, union))
         name = dump_file(JSONLD.extension)
         slim = Old(old.release, {k: v for k, v in old.places.items() if k == name}, old.sizes)
         args = (jsonld_jobs(union, old), out, slim)
@@ -250,9 +275,13 @@ def write_lines(
     return written
 
 
-def _bulk_store(graphs: Mapping[URIRef, list[str]], directory: Path) -> None:
+def _bulk_store(graphs: Mapping[URIRef, list[str]], directory: Path, union: Union) -> None:
+    """One load of one document (blank-node labels are shared between the graphs and the default graph):
+    the named graphs, then the distinct lines of all of them as the default graph."""
     store = ox.Store(str(directory))
-    store.bulk_load(b"".join(_quad_text(str(n), graphs[n]) for n in sorted(graphs)), format=ox.RdfFormat.N_QUADS)
+    text = b"".join([*(_quad_text(str(n), graphs[n]) for n in sorted(graphs)), *union.texts])
+    store.bulk_load(text, format=ox.RdfFormat.N_QUADS)
+    del text
     store.flush()
     store.optimize()
     del store

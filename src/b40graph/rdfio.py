@@ -35,6 +35,17 @@ def serialize(triples: list[ox.Triple], fmt: Format, quads: list[ox.Quad] | None
     return ox.serialize(data, format=fmt.ox_format, prefixes=prefixes) or b""
 
 
+def serialize_document(triples: list[ox.Triple], fmt: Format, provenance: list[ox.Quad]) -> bytes:
+    """A document (a resource's description, the ontology, the dataset's VoID): the same `triples` in every
+    format. The dataset formats (TriG, N-Quads) carry them in the default graph, where a client that reads
+    the default graph finds them, and, besides, the quads of the named graphs that state them (`provenance`)."""
+    if fmt.ox_format is None or not fmt.ox_format.supports_datasets:
+        return serialize(triples, fmt)
+    default = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    named = [q for q in provenance if isinstance(q.graph_name, ox.NamedNode)]
+    return serialize(triples, fmt, default + named)
+
+
 def canonical(graph: Graph) -> Graph:
     """The same graph with blank nodes labelled canonically, so that dumps of it are byte-stable."""
     out = Graph()

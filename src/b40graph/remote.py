@@ -7,8 +7,15 @@ as a `VALUES` block of terms serialised by pyoxigraph (N-Triples syntax, escaped
 is how the protocol binds variables. The time limit is a deadline on the whole exchange; a store that is
 down answers 502, one that is too slow 504, each with a message.
 
+Queries without a dataset of their own read the store's default graph, which `publish_to` fills with the
+merge of the named graphs (each triple once, as SPARQL 1.1 defines the default graph). A store that makes
+its default graph the union of its named graphs as a bag (Oxigraph's `--union-default-graph`: a triple
+in two graphs comes back twice) is found out and refused with a message; a set union (Fuseki's
+`tdb2:unionDefaultGraph`) is fine.
+
 `publish_to` loads a release into a SPARQL 1.1 Graph Store Protocol endpoint, one named graph per PUT,
-the dataset description last so that readers switch to the new version only once every graph is in.
+then the merged default graph, the dataset description last so that readers switch to the new version
+only once every graph is in.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ import pyoxigraph as ox
 import requests
 
 from .errors import UsageError
-from .results import QueryError, Results, collect
+from .results import QueryError, Results, collect, merged_dataset, query_dataset, run_merged
 from .settings import Settings
 from .sparqlguard import inspect
 from .store import LabelMemo, Subject, Term, Version, values_block
@@ -46,17 +53,35 @@ LABELS_QUERY = """SELECT DISTINCT ?s ?label WHERE { {{values}}
   GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
 }"""
 QUADS_QUERY = "SELECT ?s ?p ?o ?g WHERE { {{values}} GRAPH ?g { ?s ?p ?o } }"
+SAMPLE_QUERY = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1"
+SHARED_QUERY = "SELECT ?s ?p ?o WHERE { GRAPH ?a { ?s ?p ?o } GRAPH ?b { ?s ?p ?o } FILTER(STR(?a) < STR(?b)) } LIMIT 1"
+COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { {{values}} ?s ?p ?o }"
+BAG_DEFAULT = (
+    "the triple store at {url} answers over a default graph that is the union of its named graphs counted "
+    "as a bag (a triple stated in two graphs comes back twice), as Oxigraph does with --union-default-graph; "
+    "restart it without that option: `b40graph publish` writes the merge of the named graphs as its "
+    "default graph"
+)
+
+
+class BagDefaultGraph(QueryError):
+    """The store's plain default graph counts a triple once per graph that holds it."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(BAG_DEFAULT.format(url=url), 502, "bad-gateway")
 
 
 class RemoteBackend:
     """Reads the dataset from a SPARQL 1.1 endpoint. `url` is its query URL (e.g. .../query, .../sparql)."""
 
-    def __init__(self, url: str, settings: Settings, union_default: bool | None = None) -> None:
+    def __init__(self, url: str, settings: Settings, trust_default: bool | None = None) -> None:
         if not url.startswith(("http://", "https://")):
             raise UsageError(f"--backend {url!r}: give the SPARQL query URL, e.g. http://127.0.0.1:7878/query")
         self.url = url
         self.settings = settings
-        self._union_default = settings.remote_union_default if union_default is None else union_default
+        # True: the store's plain default graph is taken to be a set without asking it
+        self._trusted = settings.remote_trust_default if trust_default is None else trust_default
+        self._checked: tuple[str, bool] | None = None  # (dataset version, its default graph is a set)
         self.http = requests.Session()
         self._lock = threading.Lock()
         self._dumps_lock = threading.Lock()  # held while the files are written; never with _lock
@@ -124,15 +149,13 @@ class RemoteBackend:
         return ctype, body
 
     def _dataset(self, default_graph: list[str] | None, named_graphs: list[str] | None) -> list[tuple[str, str]]:
-        """Protocol dataset parameters; with none asked for, the default graph is the union of all graphs."""
+        """Protocol dataset parameters; with none asked for, none: the store's default graph (the merge)."""
         if default_graph or named_graphs:
             return [("default-graph-uri", g) for g in default_graph or []] + [
                 ("named-graph-uri", g) for g in named_graphs or []
             ]
-        if self.union_default():
-            return []
-        names = [g.value for g in self.graphs()]
-        return [("default-graph-uri", g) for g in names] + [("named-graph-uri", g) for g in names]
+        self.check_default()
+        return []
 
     def _results(self, query: str, dataset: Sequence[tuple[str, str]] = (), cap: int | None = None) -> Results:
         ctype, body = self._post(query, f"{JSON_RESULTS}, {NTRIPLES};q=0.9", dataset)
@@ -156,17 +179,28 @@ class RemoteBackend:
             for row in results.rows
         ]
 
-    def union_default(self) -> bool:
-        """Whether the store's default graph is already the union of its named graphs (Oxigraph with
-        --union-default-graph, Fuseki with tdb2:unionDefaultGraph): then no graph list need be sent.
-        Found out once, by asking whether a triple of some named graph is in the plain default graph."""
-        if self._union_default is None:
-            sample = self._rows("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1")
-            if not sample:
-                return False  # nothing published yet: decide on a later call
-            ask = "ASK { " + values_block(sample[0]) + " ?s ?p ?o }"
-            self._union_default = self._results(ask).boolean
-        return self._union_default
+    def check_default(self) -> None:
+        """Refuse (502, with a message) a store whose plain default graph counts a triple once per graph
+        that holds it. Found out once per dataset version: a triple of some named graph, and one held by two
+        named graphs if there is one, must each come back once from the plain default graph (that is
+        twice, or more, from Oxigraph with --union-default-graph, as `publish_to` also writes the merge
+        into its real default graph)."""
+        if self._trusted:
+            return
+        tag = self.version().tag
+        if self._checked is None or self._checked[0] != tag:
+            samples = self._rows(SAMPLE_QUERY)
+            if not samples:
+                return  # nothing published yet: decide on a later call
+            try:
+                samples += self._rows(SHARED_QUERY)
+            except QueryError as err:
+                if err.reason != "timeout":
+                    raise
+            counts = [self._rows(COUNT_QUERY.replace("{{values}}", values_block(row))) for row in samples]
+            self._checked = (tag, all(not rows or int(rows[0]["n"].value) <= 1 for rows in counts))
+        if not self._checked[1]:
+            raise BagDefaultGraph(self.url)
 
     # -- the Backend protocol ----------------------------------------------------------------------------
     def version(self) -> Version:
@@ -246,11 +280,16 @@ class RemoteBackend:
         named_graphs: list[str] | None = None,
         base_iri: str | None = None,
     ) -> tuple[str, object]:
-        shape = inspect(text, self.settings.max_query_bytes)
-        # A query naming its own dataset (FROM) keeps it; otherwise the protocol parameters or the union.
-        own = bool(shape.from_graphs or shape.from_named) and not (default_graph or named_graphs)
-        dataset = [] if own else self._dataset(default_graph, named_graphs)
-        results = self._results(_with_base(text, base_iri), dataset, self.settings.result_cap)
+        inspect(text, self.settings.max_query_bytes)
+        dataset = query_dataset(text, default_graph, named_graphs)
+        if dataset is not None and len(dataset[0]) > 1:
+            # the store would count a triple in two of the graphs twice: merge them here (bounded)
+            memory = merged_dataset(dataset[0], dataset[1], self._graph_triples)
+            results = run_merged(memory, text, dataset[1], self.settings.result_cap, base_iri)
+        else:
+            # The dataset named (protocol, else FROM/FROM NAMED; sent without repeats), else the default graph.
+            params = self._dataset(*dataset) if dataset is not None else self._dataset(None, None)
+            results = self._results(_with_base(text, base_iri), params, self.settings.result_cap)
         if fmt == "results":
             return "ok", results
         body, _ = results.serialize(fmt)
@@ -276,18 +315,23 @@ class RemoteBackend:
         return folder
 
     def _all_quads(self) -> list[ox.Quad]:
-        """Every quad, one graph per exchange in N-Triples (compact, streamed), with a build's time and size
-        allowance rather than a public query's: this runs once per dataset version, for the downloads."""
+        """Every quad of the named graphs, one graph per exchange in N-Triples (compact, streamed), with a
+        build's time and size allowance rather than a public query's: this runs once per dataset version,
+        for the downloads."""
         quads: list[ox.Quad] = []
         for graph in self.graphs():
-            query = "CONSTRUCT { ?s ?p ?o } WHERE { " + values_block({"g": graph}) + " GRAPH ?g { ?s ?p ?o } }"
-            ctype, body = self._post(query, NTRIPLES, timeout=600, limit=1 << 34)
-            if ctype not in (NTRIPLES, "text/plain"):
-                raise QueryError(f"the triple store answered in '{ctype}', not N-Triples", 502, "bad-gateway")
-            quads.extend(
-                ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(body, ox.RdfFormat.N_TRIPLES)
-            )
+            quads.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in self._graph_triples(graph, 600))
         return quads
+
+    def _graph_triples(self, graph: ox.NamedNode, timeout: float | None = None) -> list[ox.Triple]:
+        query = "CONSTRUCT { ?s ?p ?o } WHERE { " + values_block({"g": graph}) + " GRAPH ?g { ?s ?p ?o } }"
+        ctype, body = self._post(query, NTRIPLES, timeout=timeout, limit=1 << 34 if timeout else None)
+        if ctype not in (NTRIPLES, "text/plain"):
+            raise QueryError(f"the triple store answered in '{ctype}', not N-Triples", 502, "bad-gateway")
+        try:
+            return list(ox.parse(body, ox.RdfFormat.N_TRIPLES))
+        except SyntaxError as err:
+            raise QueryError(f"the triple store sent N-Triples that do not parse: {err}", 502, "bad-gateway") from None
 
     def close(self) -> None:
         self.http.close()
@@ -329,8 +373,10 @@ def publish_to(
 ) -> int:
     """Load the current release into the Graph Store Protocol endpoint at `url`; returns the quads sent.
 
-    Each named graph is PUT (replacing it) or, with `replace=False`, POSTed (merged). Graphs that an
-    earlier publication listed in its description but this one no longer holds are deleted.
+    Each named graph is PUT (replacing it) or, with `replace=False`, POSTed (merged), then the default
+    graph: the merge of the named graphs, each triple once (`?default`). Graphs that an earlier
+    publication listed in its description but this one no longer holds are deleted. The count is of the
+    quads in named graphs, as release.json counts them.
     """
     from .release import current
 
@@ -341,36 +387,46 @@ def publish_to(
         raise UsageError(f"no build in {settings.out_dir}: run `b40graph build` first")
     store = ox.Store.read_only(str(release.store))
     graphs = _by_graph(store.quads_for_pattern(None, None, None, None))
+    merged = {t: None for triples in graphs.values() for t in triples}  # the store's default graph, in order
     description = settings.base + "graph/description"
     session = requests.Session()
     previous = _published_graphs(session, url, description) if replace else set()
     order = sorted(g for g in graphs if g != description) + ([description] if description in graphs else [])
     sent = 0
+    method = "PUT" if replace else "POST"
     for name in order:
+        if name == description:
+            _send(session, method, url, None, ox.serialize(list(merged), format=ox.RdfFormat.N_TRIPLES))
+            progress(f"{method} the default graph: {len(merged)} triples (the merge of the named graphs)")
         body = ox.serialize(graphs[name], format=ox.RdfFormat.N_TRIPLES)
-        method = "PUT" if replace else "POST"
         _send(session, method, url, name, body)
         sent += len(graphs[name])
         progress(f"{method} <{name}>: {len(graphs[name])} triples")
+    if description not in graphs:
+        _send(session, method, url, None, ox.serialize(list(merged), format=ox.RdfFormat.N_TRIPLES))
+        progress(f"{method} the default graph: {len(merged)} triples (the merge of the named graphs)")
     for name in sorted(previous - set(graphs)):
         _send(session, "DELETE", url, name, None)
         progress(f"DELETE <{name}> (no longer in the dataset)")
     return sent
 
 
-def _target(url: str, graph: str) -> str:
-    return f"{url}{'&' if '?' in url else '?'}graph={quote(graph, safe='')}"
+def _target(url: str, graph: str | None) -> str:
+    """The Graph Store Protocol URL of a named graph, or of the default graph (`graph` None)."""
+    query = "default" if graph is None else f"graph={quote(graph, safe='')}"
+    return f"{url}{'&' if '?' in url else '?'}{query}"
 
 
-def _send(session: requests.Session, method: str, url: str, graph: str, body: bytes | None) -> None:
+def _send(session: requests.Session, method: str, url: str, graph: str | None, body: bytes | None) -> None:
     headers = {"Content-Type": NTRIPLES} if body is not None else {}
     try:
         response = session.request(method, _target(url, graph), data=body, headers=headers, timeout=(5, 600))
     except requests.RequestException as err:
         raise UsageError(f"cannot reach the graph store at {url}: {err}") from None
     if response.status_code >= 400 and not (method == "DELETE" and response.status_code == 404):
+        what = "the default graph" if graph is None else f"<{graph}>"
         raise UsageError(
-            f"the graph store refused {method} of <{graph}> ({response.status_code}): {response.text[:500].strip()}"
+            f"the graph store refused {method} of {what} ({response.status_code}): {response.text[:500].strip()}"
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
@@ -19,6 +20,8 @@ from .formats import BY_KEY, HTML, Format
 from .rdfio import serialize
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: Quads a query over a default graph merged from several graphs may copy (see `merged_dataset`).
+MERGE_LIMIT = 1_000_000
 
 
 class QueryError(B40Error):
@@ -169,12 +172,54 @@ def collect(answer: object, cap: int | None) -> Results:
             if 0 <= limit < len(rows):
                 raise cap_exceeded(limit)
         return Results("select", variables=variables, rows=rows)
-    triples = []
+    triples: dict[ox.Triple, None] = {}  # CONSTRUCT and DESCRIBE answer a graph: each triple once
     for triple in answer:  # type: ignore[attr-defined]
-        triples.append(triple)
+        triples[triple] = None
         if 0 <= limit < len(triples):
             raise cap_exceeded(limit)
-    return Results("graph", triples=triples)
+    return Results("graph", triples=list(triples))
+
+
+def query_dataset(
+    query: str, default_graph: list[str] | None, named_graphs: list[str] | None
+) -> tuple[list[str], list[str]] | None:
+    """The dataset a query names: the protocol's graphs if any were given, else the query's FROM and
+    FROM NAMED, else None (the store's own). Each list without repeats; a dataset that names only default
+    graphs has no named graphs, and one that names only named graphs an empty default graph (SPARQL 1.1)."""
+    if not (default_graph or named_graphs):
+        from .sparqlguard import inspect
+
+        shape = inspect(query, 1 << 30)
+        default_graph, named_graphs = shape.from_graphs, shape.from_named
+        if not (default_graph or named_graphs):
+            return None
+    return list(dict.fromkeys(default_graph or [])), list(dict.fromkeys(named_graphs or []))
+
+
+def merged_dataset(
+    graphs: list[str], named: list[str], read: Callable[[ox.NamedNode], Iterable[ox.Triple]]
+) -> ox.Store:
+    """An in-memory store whose default graph is the merge of `graphs` (each triple once) and whose
+    named graphs are `named`, read with `read`. pyoxigraph 0.5 (and Oxigraph's server) evaluate a
+    default graph of several graphs as a bag, which SPARQL's merge is not. At most MERGE_LIMIT quads."""
+    memory = ox.Store()
+    count = 0
+    targets: list[tuple[str, ox.NamedNode | ox.DefaultGraph]] = [(g, ox.DefaultGraph()) for g in graphs]
+    targets += [(g, ox.NamedNode(g)) for g in named]
+    for iri, target in targets:
+        batch = []
+        for triple in read(ox.NamedNode(iri)):
+            batch.append(ox.Quad(triple.subject, triple.predicate, triple.object, target))
+            count += 1
+            if count > MERGE_LIMIT:
+                raise QueryError(
+                    f"the graphs this query names hold more than {MERGE_LIMIT} triples, the most this endpoint "
+                    "merges into one default graph; name fewer graphs, or none to query the whole dataset",
+                    422,
+                    "result-cap",
+                )
+        memory.extend(batch)
+    return memory
 
 
 def run_local(
@@ -186,20 +231,40 @@ def run_local(
     union_default: bool = False,
     base_iri: str | None = None,
 ) -> Results:
+    """Run `query` on `store`. With no dataset named (protocol or FROM), over the store's default graph,
+    or, with `union_default` and a store without one, over the union of its named graphs."""
+    dataset = query_dataset(query, default_graph, named_graphs)
+    if dataset is None:
+        return _evaluate(
+            store, query, cap, base_iri, use_default_graph_as_union=union_default and not _has_default(store)
+        )
+    graphs, named = dataset
+    if len(graphs) > 1:
+        read = lambda g: (q.triple for q in store.quads_for_pattern(None, None, None, g))  # noqa: E731
+        return run_merged(merged_dataset(graphs, named, read), query, named, cap, base_iri)
+    default = [ox.NamedNode(g) for g in graphs]
+    return _evaluate(store, query, cap, base_iri, default_graph=default, named_graphs=[ox.NamedNode(g) for g in named])
+
+
+def run_merged(memory: ox.Store, query: str, named: list[str], cap: int | None, base_iri: str | None) -> Results:
+    """Run `query` on a `merged_dataset`, in place of the dataset it names."""
+    named_graphs = [ox.NamedNode(g) for g in named]
+    return _evaluate(memory, query, cap, base_iri, default_graph=ox.DefaultGraph(), named_graphs=named_graphs)
+
+
+def _evaluate(store: ox.Store, query: str, cap: int | None, base_iri: str | None, **dataset: object) -> Results:
     kwargs: dict[str, object] = {"base_iri": base_iri} if base_iri else {}
-    if default_graph:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-    elif union_default:
-        kwargs["use_default_graph_as_union"] = True
-    if named_graphs:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     try:
-        answer = store.query(query, **kwargs)  # type: ignore[arg-type]
+        answer = store.query(query, **kwargs, **dataset)  # type: ignore[arg-type]
         return collect(answer, cap)
     except SyntaxError as err:
         raise QueryError(f"the query does not parse: {err}") from None
     except ValueError as err:
         raise QueryError(f"the query cannot be evaluated: {err}") from None
+
+
+def _has_default(store: ox.Store) -> bool:
+    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
 
 
 __all__ = ["HTML", "QueryError", "Results", "collect", "run_local"]

@@ -19,12 +19,21 @@ def open_backend(
     progress: Callable[[str], None] = lambda _: None,
 ) -> Backend:
     if remote:
-        from .remote import RemoteBackend
+        from .remote import BagDefaultGraph, RemoteBackend
+        from .results import QueryError
 
-        return RemoteBackend(remote, settings)
+        backend = RemoteBackend(remote, settings)
+        try:
+            backend.check_default()  # a store whose default graph is a bag is refused at start-up
+        except BagDefaultGraph as err:
+            backend.close()
+            raise UsageError(str(err)) from None
+        except QueryError:
+            pass  # down or slow now: every request says so until it is back
+        return backend
     if dataset:
-        folder, tag = load_dataset_file(Path(dataset))
-        return EmbeddedBackend(settings, store_path=folder, tag=tag)
+        folder, tag, merged = load_dataset_file(Path(dataset))
+        return EmbeddedBackend(settings, store_path=folder, tag=tag, merged=merged)
     from .build import build, is_current
     from .release import current
 

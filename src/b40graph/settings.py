@@ -49,10 +49,8 @@ class Settings:
     cache: bool = True  # keep per-source results in <out>/cache/ for the next build
     # A remote backend (serve --backend URL).
     max_response_bytes: int = field(default_factory=lambda: int(_env("MAX_RESPONSE_BYTES", str(64 * 1024 * 1024))))
-    # None: find out from the store; "1"/"0" to say so.
-    remote_union_default: bool | None = field(
-        default_factory=lambda: {"1": True, "0": False}.get(_env("REMOTE_UNION_DEFAULT", ""))
-    )
+    # "1": take the remote store's plain default graph to be a set without checking it (remote.py)
+    remote_trust_default: bool = field(default_factory=lambda: _env("REMOTE_TRUST_DEFAULT", "") == "1")
 
     @property
     def max_body_bytes(self) -> int:

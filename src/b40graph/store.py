@@ -120,7 +120,12 @@ class EmbeddedBackend:
     """Serves the current release of an output folder, and follows `current` when a new build lands."""
 
     def __init__(
-        self, settings: Settings, release: Release | None = None, store_path: Path | None = None, tag: str | None = None
+        self,
+        settings: Settings,
+        release: Release | None = None,
+        store_path: Path | None = None,
+        tag: str | None = None,
+        merged: bool = True,
     ) -> None:
         self.settings = settings
         self._fixed = store_path
@@ -132,6 +137,8 @@ class EmbeddedBackend:
         self._dump_dir: Path | None = None
         self._checked = 0.0
         self._union = True
+        self._merged_ok = merged  # a default graph of a store found in place is the merge of its named graphs
+        self._merged = False
         self._graphs: tuple[Path | None, list[ox.NamedNode]] | None = None
         self.pool = QueryPool(settings.query_workers, settings.query_timeout)
         self._labels = LabelMemo()
@@ -157,10 +164,12 @@ class EmbeddedBackend:
                     return self._store
                 raise
             self._store, self._path, self._version = store, path, version
-            # A dataset with a default graph of its own keeps it (SPARQL's semantics); one made only of
-            # named graphs, as every build is, answers over their union, so plain patterns find the data.
-            default = ox.DefaultGraph()
-            self._union = next(iter(store.quads_for_pattern(None, None, None, default)), None) is None
+            # A build writes the merge of its named graphs as the store's default graph: public queries
+            # read that (a set). A store with a default graph of its own (a `--dataset` file) keeps it
+            # (SPARQL's semantics); one made only of named graphs answers over their union (a bag in
+            # pyoxigraph 0.5: a triple in two graphs counts twice), so plain patterns find the data.
+            self._union = not has_default_graph(store)
+            self._merged = self._merged_ok and not self._union
         return self._store
 
     def version(self) -> Version:
@@ -178,12 +187,16 @@ class EmbeddedBackend:
     ) -> list[ox.Quad]:
         store = self._refresh()
         matches = store.quads_for_pattern(s, p, o, g)
+        if g is None and self._merged:  # the quads of the named graphs; the merge repeats their triples
+            matches = (q for q in matches if not isinstance(q.graph_name, ox.DefaultGraph))
         return list(itertools.islice(matches, offset, None if limit is None else offset + limit))
 
     def select(self, text: str, bindings: dict[str, Term]) -> list[dict[str, Term]]:
-        """The project's own fixed queries (pages), with request values bound, never spliced into the text."""
+        """The project's own fixed queries (pages), with request values bound, never spliced into the text.
+        They read the merged default graph when the store has one, else the union of all graphs."""
         store = self._refresh()
-        answer = store.query(text.replace("{{values}}", values_block(bindings)), use_default_graph_as_union=True)
+        text = text.replace("{{values}}", values_block(bindings))
+        answer = store.query(text, use_default_graph_as_union=not self._merged)
         assert isinstance(answer, ox.QuerySolutions)
         names = [v.value for v in answer.variables]
         return [{n: sol[n] for n in names if sol[n] is not None} for sol in answer]
@@ -191,10 +204,11 @@ class EmbeddedBackend:
     def labels(self, iris: list[str]) -> dict[str, list[ox.Literal]]:
         """Two index lookups per IRI not looked up before in this store (a page asks for a hundred or so)."""
         store = self._refresh()
-        return self._labels.lookup(self._path, iris, lambda missing: self._read_labels(store, missing))
+        graph = ox.DefaultGraph() if self._merged else None
+        return self._labels.lookup(self._path, iris, lambda missing: self._read_labels(store, missing, graph))
 
     @staticmethod
-    def _read_labels(store: ox.Store, iris: list[str]) -> dict[str, list[ox.Literal]]:
+    def _read_labels(store: ox.Store, iris: list[str], graph: ox.DefaultGraph | None) -> dict[str, list[ox.Literal]]:
         from .resource import LABEL_PROPS
 
         out: dict[str, list[ox.Literal]] = {}
@@ -203,7 +217,7 @@ class EmbeddedBackend:
             found = [
                 q.object
                 for prop in LABEL_PROPS
-                for q in itertools.islice(store.quads_for_pattern(node, prop, None, None), 50)
+                for q in itertools.islice(store.quads_for_pattern(node, prop, None, graph), 50)
                 if isinstance(q.object, ox.Literal)
             ]
             if found:
@@ -243,7 +257,7 @@ class EmbeddedBackend:
 
             assert self._store is not None
             key = lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))  # noqa: E731
-            quads = sorted(self._store.quads_for_pattern(None, None, None, None), key=key)
+            quads = sorted(self.quads(), key=key)
             folder = Path(tempfile.mkdtemp(prefix="b40graph-dumps-"))
             write_dumps(quads, folder)
             self._dump_dir = folder
@@ -277,8 +291,9 @@ def restore_store(release: Release) -> None:
     try:
         store = ox.Store(str(fresh))
         store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
-        store.flush()
         count = len(store)
+        add_merged_default_graph(store)
+        store.flush()
         del store
         expected = release.info.get("quads")
         if count != expected:
@@ -296,8 +311,20 @@ def restore_store(release: Release) -> None:
     shutil.rmtree(broken, ignore_errors=True)
 
 
-def load_dataset_file(path: Path) -> tuple[Path, str]:
-    """`serve --dataset FILE`: load any RDF file into a temporary on-disk store the workers can open."""
+def has_default_graph(store: ox.Store) -> bool:
+    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+
+
+def add_merged_default_graph(store: ox.Store) -> None:
+    """Write the merge of the store's named graphs into its default graph (each distinct triple once),
+    as a build does; the store's own engine copies them, without the quads passing through Python."""
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+
+
+def load_dataset_file(path: Path) -> tuple[Path, str, bool]:
+    """`serve --dataset FILE`: load any RDF file into a temporary on-disk store the workers can open.
+    A file of named graphs only gets their merge as its default graph (as a build's store); one with a
+    default graph of its own keeps it. Returns the folder, a version tag and whether the merge was made."""
     fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) if path.suffix else None
     if fmt is None:
         raise UsageError(f"{path}: unknown RDF format (use .trig, .nq, .ttl, .nt, .rdf or .jsonld)")
@@ -307,11 +334,14 @@ def load_dataset_file(path: Path) -> tuple[Path, str]:
         store.bulk_load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
     except (SyntaxError, OSError) as err:
         raise UsageError(f"{path}: cannot load: {err}") from None
+    merged = not has_default_graph(store)
+    if merged:
+        add_merged_default_graph(store)
     store.flush()
     del store
     import hashlib
 
-    return folder, hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return folder, hashlib.sha256(path.read_bytes()).hexdigest()[:16], merged
 
 
 def results_from(status: str, payload: object) -> Results:

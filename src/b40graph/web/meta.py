@@ -9,7 +9,7 @@ from flask import Blueprint, Response, render_template, request, send_file
 
 from ..describe import dump_file
 from ..formats import DOCUMENT_FORMATS, DUMP_FORMATS, HTML, Format
-from ..rdfio import serialize
+from ..rdfio import serialize, serialize_document
 from ..vocab import PREFIXES
 from .errors import ApiError
 from .http import backend, choose, finish, local_url, settings
@@ -68,7 +68,7 @@ def void(ext: str | None = None) -> Response:
     if not quads:
         raise ApiError(404, "this dataset carries no description (it was not made by `b40graph build`)", "not-found")
     triples = sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    response = Response(serialize(triples, fmt, quads), content_type=fmt.content_type)
+    response = Response(serialize_document(triples, fmt, quads), content_type=fmt.content_type)
     alternates = [(f"/.well-known/void.{f.extension}", f) for f in offers if f is not fmt and f is not HTML]
     return finish(response, version, fmt, alternates=alternates, canonical="/.well-known/void")
 
@@ -154,7 +154,7 @@ def download_graph(path: str) -> Response:
         raise ApiError(404, "name a graph and a format, e.g. /download/graph/reference.ttl", "not-found")
     check_path(stem)  # a well-formed IRI path, or 404
     graph = ox.NamedNode(settings().base + "graph/" + stem)
-    quads = backend().quads(g=graph, limit=settings().result_cap * 100)
+    quads = backend().quads(g=graph)  # a file of the release: whole, never cut at a cap
     if not quads:
         raise ApiError(404, f"this dataset has no graph <{graph.value}>", "not-found")
     triples = [q.triple for q in quads]

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
 from ..formats import DOCUMENT_FORMATS, HTML
-from ..rdfio import serialize
+from ..rdfio import serialize_document
 from ..resource import describe
 from ..vocab import ONTOLOGY_IRI
 from . import pages
@@ -54,7 +54,7 @@ def document(iri: str, doc_path: str, extension: str | None, kind: str = "resour
             raise ApiError(404, f"nothing is known about <{iri}> in this dataset", "not-found")
         if fmt is HTML:
             return pages.resource_page(desc, doc_path, kind).encode()
-        return serialize(desc.triples(), fmt, desc.quads())
+        return serialize_document(desc.triples(), fmt, desc.quads())
 
     language = pages.lang() if fmt is HTML else ""
     cache: DocumentCache = current_app.config["B40_DOC_CACHE"]
@@ -109,7 +109,7 @@ def ontology(ext: str | None = None) -> Response:
     if not quads:
         raise ApiError(404, "this dataset holds no ontology", "not-found")
     triples = sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    body: bytes | str = pages.ontology_page(triples) if fmt is HTML else serialize(triples, fmt, quads)
+    body: bytes | str = pages.ontology_page(triples) if fmt is HTML else serialize_document(triples, fmt, quads)
     response = Response(body, content_type=fmt.content_type)
     alternates = [(f"/ontology.{f.extension}", f) for f in DOCUMENT_FORMATS if f is not fmt]
     return finish(response, version, fmt, alternates=alternates, canonical="/ontology")

@@ -60,7 +60,7 @@ def triples(endpoint: str) -> list[ox.Triple]:
                 "Read-only SPARQL 1.1 query endpoint. SERVICE (federation) and updates are refused; "
                 f"queries stop after "
                 f"{settings().query_timeout:g} s; results over {settings().result_cap} rows or triples are refused, "
-                "never truncated. The default graph is the union of all named graphs.",
+                "never truncated. The default graph is the merge of all named graphs: each triple once.",
                 language="en",
             ),
         )
