@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.loadmix import (  # noqa: E402
+    SORT_RUNAWAY,
     PeakMemory,
     one_row_seconds,
     page_latencies,
@@ -54,6 +55,10 @@ def scenarios(url: str, pid: int, pages: int) -> None:
                 )
             refused = sum(1 for s in statuses if s == 503)
             print(f"  (runaways from {addresses} address(es): {len(statuses)} answers, {refused} of them 503)")
+        with runaway_clients(url, 8, 8, seconds=120, query=SORT_RUNAWAY) as statuses:
+            time.sleep(10)
+            rows.append(("8 ORDER BY runaways, 8 addresses", page_latencies(url, pages), one_row_seconds(url)))
+        print(f"  (ORDER BY runaways: answers {sorted(set(statuses))})")
     print(f"{'scenario':<40} {'pages p50':>10} {'pages p99':>10} {'one-row query':>16}")
     for name, times, (status, seconds) in rows:
         print(f"{name:<40} {_pct(times, 0.5):>8.1f}ms {_pct(times, 0.99):>8.1f}ms {seconds * 1000:>9.0f}ms ({status})")

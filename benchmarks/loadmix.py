@@ -22,6 +22,7 @@ from pathlib import Path
 import requests
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SORT_RUNAWAY = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"  # memory, not only time
 SELECT = (
     "PREFIX b40: <https://w3id.org/b40/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
     "SELECT ?p ?l WHERE { ?d b40:signatory ?p . OPTIONAL { ?p rdfs:label ?l } } LIMIT 50"
@@ -275,7 +276,7 @@ def slow_connections(url: str, count: int) -> Iterator[list[socket.socket]]:
 
 
 @contextlib.contextmanager
-def runaway_clients(url: str, count: int, addresses: int, seconds: float) -> Iterator[list[int]]:
+def runaway_clients(url: str, count: int, addresses: int, seconds: float, query: str = RUNAWAY) -> Iterator[list[int]]:
     """`count` threads sending runaway queries without pause, from `addresses` distinct loopback addresses,
     until the block ends or `seconds` pass (a hard bound); yields the statuses they got."""
     stop = threading.Event()
@@ -286,7 +287,7 @@ def runaway_clients(url: str, count: int, addresses: int, seconds: float) -> Ite
         session = client_session(f"127.0.1.{1 + n % max(1, addresses)}")
         while not stop.is_set() and time.monotonic() < deadline:
             try:
-                r = session.get(url + "/sparql", params={"query": RUNAWAY}, timeout=30)
+                r = session.get(url + "/sparql", params={"query": query}, timeout=30)
                 statuses.append(r.status_code)
                 if r.status_code == 503 and r.headers.get("X-B40-Error") == "busy":
                     stop.wait(float(r.headers.get("Retry-After", "1")) / 4)

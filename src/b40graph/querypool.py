@@ -8,6 +8,12 @@ A worker joins the pool only once it says it is ready (its imports done), so sta
 into a query's time limit; a request that finds no free worker while one is starting waits for it (up to
 STARTUP_TIMEOUT) rather than only the query timeout. An unexpected error in a worker is logged here, in the
 server's process, with the worker's traceback; the client gets a short message.
+
+Each worker may use `memory` bytes (RLIMIT_DATA: heap and private mappings; the store's files are mapped
+read-only and do not count): a query that needs more makes the allocator fail, the worker dies, and the
+client gets 422 saying so. So the server's memory stays under its own plus `size` times `memory`. Workers die
+with the server (the kernel kills them when their parent goes, and they watch for it too), and a worker that
+died while idle (the OS's OOM killer, an operator's kill) is replaced before a query is given to it.
 """
 
 from __future__ import annotations
@@ -15,8 +21,11 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing as mp
+import os
 import queue
+import signal
 import threading
+import time
 import weakref
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -49,14 +58,45 @@ class Job:
     union_default: bool = True  # no default graph of its own: queries see the union of the named graphs
 
 
-def _worker(conn: Connection) -> None:  # runs in the child process
+MEMORY_EXIT_CODES = (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV)  # an allocation failed, or the OOM killer
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: end when the server ends, even in the middle of a query (SIGKILL of the server included)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:  # elsewhere, and for a parent that went before prctl took effect
+        while os.getppid() == parent:
+            threading.Event().wait(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _limit_memory(memory: int | None) -> None:
+    if memory:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+
+
+def _worker(conn: Connection, parent: int = 0, memory: int | None = None) -> None:  # runs in the child process
     import traceback
 
+    if parent:
+        _die_with_parent(parent)
     import pyoxigraph as ox
 
     from .results import QueryError as Error
     from .results import run_local
 
+    _limit_memory(memory)
     stores: dict[str, ox.Store] = {}
     conn.send(("ready", None))
     while True:
@@ -85,14 +125,16 @@ def _worker(conn: Connection) -> None:  # runs in the child process
                 conn.send(("ok-bytes", (results.kind, body)))
         except Error as err:
             conn.send(("error", (str(err), err.status, err.reason)))
+        except MemoryError:
+            conn.send(("memory", None))
         except Exception:  # noqa: BLE001 - logged by the parent with this traceback; the client gets a 500
             conn.send(("crash", traceback.format_exc()))
 
 
 class Worker:
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: Any, memory: int | None = None) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child,), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, os.getpid(), memory), daemon=True)
         self.proc.start()
         child.close()
 
@@ -100,7 +142,7 @@ class Worker:
         """Wait for the worker's first message, which says its imports are done."""
         try:
             return bool(self.conn.poll(timeout)) and self.conn.recv() == ("ready", None)
-        except (EOFError, OSError):
+        except (EOFError, OSError, TypeError, ValueError):  # closed by close() meanwhile
             return False
 
     def kill(self) -> None:
@@ -110,9 +152,10 @@ class Worker:
 
 
 class QueryPool:
-    def __init__(self, size: int, timeout: float) -> None:
+    def __init__(self, size: int, timeout: float, memory: int | None = None) -> None:
         self.ctx = mp.get_context("spawn")
         self.timeout = timeout
+        self.memory = memory
         self.idle: queue.Queue[Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._all: list[Worker] = []
@@ -129,12 +172,18 @@ class QueryPool:
         with self._lock:
             if self.closed:
                 return
-            worker = Worker(self.ctx)
+            worker = Worker(self.ctx, self.memory)
             self._all.append(worker)
             self.starting += 1
         threading.Thread(target=self._join_when_ready, args=(worker, attempt), daemon=True).start()
 
     def _join_when_ready(self, worker: Worker, attempt: int) -> None:
+        try:
+            self._admit(worker, attempt)
+        except Exception:  # a thread's error would otherwise be lost
+            log.exception("starting a query worker failed")
+
+    def _admit(self, worker: Worker, attempt: int) -> None:
         ready = worker.ready(STARTUP_TIMEOUT)
         with self._lock:
             self.starting -= 1
@@ -162,11 +211,18 @@ class QueryPool:
         self._start()
 
     def _take(self) -> Worker:
-        """A free worker: wait up to the query timeout, and while a worker is starting, for it to be ready."""
-        try:
-            return self.idle.get(timeout=self.timeout)
-        except queue.Empty:
-            pass
+        """A free, living worker (one that died while idle is replaced): wait up to the query timeout, and while
+        a worker is starting, for it to be ready."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                worker = self.idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if worker.proc.is_alive():
+                return worker
+            log.warning("a query worker died while idle (exit code %s); replacing it", worker.proc.exitcode)
+            self._replace(worker)
         with self._lock:
             starting = self.starting
         if starting:
@@ -193,14 +249,17 @@ class QueryPool:
                 )
             status, payload = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
-            log.error(
-                "a query worker stopped unexpectedly (exit code %s) running: %s",
-                worker.proc.exitcode,
-                job.query[:2000],
-            )
+            worker.proc.join(timeout=2)
+            code = worker.proc.exitcode
             self._replace(worker)
+            if self.memory and code in MEMORY_EXIT_CODES:
+                log.warning("a query needed more than %d MiB: %s", self.memory >> 20, job.query[:500])
+                raise self._too_big() from None
+            log.error("a query worker stopped unexpectedly (exit code %s) running: %s", code, job.query[:2000])
             raise QueryError(INTERNAL, 500, "internal") from None
         self.idle.put(worker)
+        if status == "memory":
+            raise self._too_big()
         if status == "crash":
             log.error("a query worker failed running: %s\n%s", job.query[:2000], payload)
             raise QueryError(INTERNAL, 500, "internal")
@@ -208,6 +267,15 @@ class QueryPool:
             message, code, reason = payload
             raise QueryError(message, code, reason)
         return status, payload
+
+    def _too_big(self) -> QueryError:
+        mib = (self.memory or 0) >> 20
+        return QueryError(
+            f"the query needed more memory than the {mib} MiB one query may use on this endpoint and was stopped; "
+            "narrow it (fewer variables in ORDER BY or GROUP BY, a more selective pattern) or add LIMIT",
+            422,
+            "memory-limit",
+        )
 
     def close(self) -> None:
         with self._lock:

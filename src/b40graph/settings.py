@@ -38,6 +38,8 @@ class Settings:
     # Connections the server holds open at once (idle keep-alive and slow clients included; none of them
     # holds a worker thread until its request is complete).
     connection_limit: int = field(default_factory=lambda: int(_env("CONNECTION_LIMIT", "4000")))
+    # Memory one public query may use (its worker process's RLIMIT_DATA); 0: no limit.
+    query_memory_mb: int = field(default_factory=lambda: int(_env("QUERY_MEMORY_MB", "1024")))
     # Fair sharing of /sparql (web/admission.py): queries waiting for a worker, and in flight per client.
     query_queue: int = field(default_factory=lambda: int(_env("QUERY_QUEUE", "4")))
     queries_per_client: int = field(default_factory=lambda: int(_env("QUERIES_PER_CLIENT", "2")))

@@ -140,7 +140,7 @@ class EmbeddedBackend:
         self._merged_ok = merged  # a default graph of a store found in place is the merge of its named graphs
         self._merged = False
         self._graphs: tuple[Path | None, list[ox.NamedNode]] | None = None
-        self.pool = QueryPool(settings.query_workers, settings.query_timeout)
+        self.pool = QueryPool(settings.query_workers, settings.query_timeout, settings.query_memory_mb << 20)
         self._labels = LabelMemo()
         self._refresh()
 
