@@ -38,7 +38,7 @@ def _pct(times: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))] * 1000
 
 
-def scenarios(url: str, pid: int, pages: int) -> None:
+def scenarios(url: str, pid: int, pages: int, timeout: float) -> None:
     """A normal client's pages, side by side: quiet, with 1,000 slow connections held open, and with 16
     runaway SPARQL clients (from one address, then from 16); a one-row query's time in each; peak memory."""
     rows = []
@@ -49,14 +49,14 @@ def scenarios(url: str, pid: int, pages: int) -> None:
         for addresses in (1, 16):
             with runaway_clients(url, 16, addresses, seconds=120) as statuses:
                 # the runaways fill the workers and each runs into the time limit at least once
-                time.sleep(4 if addresses == 1 else 30)
+                time.sleep(4 if addresses == 1 else 8 * timeout + 10)  # 16 clients, 2 slots for the heavy
                 rows.append(
                     (f"16 runaway clients, {addresses} address(es)", page_latencies(url, pages), one_row_seconds(url))
                 )
             refused = sum(1 for s in statuses if s == 503)
             print(f"  (runaways from {addresses} address(es): {len(statuses)} answers, {refused} of them 503)")
         with runaway_clients(url, 8, 8, seconds=120, query=SORT_RUNAWAY) as statuses:
-            time.sleep(10)
+            time.sleep(4 * timeout + 5)
             rows.append(("8 ORDER BY runaways, 8 addresses", page_latencies(url, pages), one_row_seconds(url)))
         print(f"  (ORDER BY runaways: answers {sorted(set(statuses))})")
     print(f"{'scenario':<40} {'pages p50':>10} {'pages p99':>10} {'one-row query':>16}")
@@ -89,7 +89,7 @@ def main() -> int:
     with server(*serve_args) as (url, pid):
         run_round(url, 30, args.clients, args.hard_stop, 0)
         if args.scenarios:
-            scenarios(url, pid, min(args.pages, 2000))
+            scenarios(url, pid, min(args.pages, 2000), float(args.query_timeout))
             return 0
         memory = [settle(url, pid)]
         print(f"server {url} (pid {pid}); {args.clients} clients; {requests_total} requests per round")
