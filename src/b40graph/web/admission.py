@@ -6,9 +6,10 @@ most `waiting` more wait for a slot, and at most `per_client` of either from one
 past that is refused at once with 503 and `Retry-After`, never queued behind runaways: one client sending
 runaway queries holds at most `per_client` slots, and pages never wait for SPARQL at all.
 
-A client whose query ran into the time limit (or its memory allowance) is "heavy" for `penalty_seconds`: heavy clients together may
-hold all slots but one and all waiting places but one, so that however many addresses send runaways, a
-client asking small questions still finds a worker once the runaways have shown themselves.
+A client whose query ran into the time limit (or its memory allowance) is "heavy" for `penalty_seconds`:
+heavy clients together may hold all slots but one and all waiting places but one, so that however many
+addresses send runaways, a client asking small questions still finds a worker once the runaways have shown
+themselves.
 """
 
 from __future__ import annotations
