@@ -217,9 +217,7 @@ _Q_TYPES = (
     "FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?idbase)) }"
 )
 _Q_LITERALS = "SELECT ?s ?p ?o WHERE { {{values}} %s ?s ?p ?o . FILTER(isLiteral(?o) && isIRI(?s)) }"
-_Q_ROLES = (
-    "SELECT ?s ?o WHERE { ?sig <" + PROV + "agent> ?s ; <" + B40 + "roleText> ?o . FILTER(isIRI(?s)) }"
-)
+_Q_ROLES = "SELECT ?s ?o WHERE { ?sig <" + PROV + "agent> ?s ; <" + B40 + "roleText> ?o . FILTER(isIRI(?s)) }"
 _Q_LINKS = "SELECT ?s ?p ?o WHERE { {{values}} %s ?s ?p ?o . FILTER(isIRI(?s)) }"
 _Q_ISSUED = "SELECT ?s ?o WHERE { ?s <" + DCT + "issued> ?o . FILTER(isIRI(?s)) }"
 _Q_CLAUSE_OF = "SELECT ?s ?o WHERE { ?s <" + B40 + "clauseOf> ?o }"
@@ -272,14 +270,14 @@ def write_index(select: Select, base: str, path: Path) -> int:
             names.setdefault(iri, []).append((text, lang))
         if iri not in kinds or not text.strip():
             continue
-        kind = kinds[iri].key
+        key = kinds[iri].key
         if prop in NAME_PROPS:
             labels.setdefault(iri, []).append(("name", text, lang))
         elif prop in ALIAS_PROPS:
             labels.setdefault(iri, []).append(("alias", text, lang))
-        elif prop == SCHEMA + "text" and kind == "clause" or prop in TEXT_PROPS[1:] and kind in ("theme", "network"):
+        elif (prop == SCHEMA + "text" and key == "clause") or (prop in TEXT_PROPS[1:] and key in ("theme", "network")):
             labels.setdefault(iri, []).append(("text", text, lang))
-        elif prop == DCT + "identifier" and kind == "country":
+        elif prop == DCT + "identifier" and key == "country":
             labels.setdefault(iri, []).append(("alias", text, lang))
     roles: dict[str, list[str]] = {}
     for row in select(_Q_ROLES, {}):
@@ -309,16 +307,17 @@ def write_index(select: Select, base: str, path: Path) -> int:
         entity_rows, label_rows, prop_rows, tri_rows = [], [], [], []
         label_id = 0
         for number, iri in enumerate(sorted(kinds), start=1):
-            kind = kinds[iri].key
+            kind_key = kinds[iri].key
             own = labels.get(iri, [])
             rows = [(f, t, lang) for f, t, lang in own]
             rows += [("role", text, "") for text in dict.fromkeys(roles.get(iri, []))]
             values = links.get(iri, {})
-            if kind == "municipality":  # the names of the place it governs (a city's name finds its municipality)
+            if kind_key == "municipality":  # the names of the place it governs (a city's name finds its municipality)
                 for place in values.get("place", []):
                     rows += [("place", text, lang) for text, lang in names.get(place.value, [])]
             name = _best([(t, lang) for f, t, lang in own if f == "name"]) or name_of(iri)
-            entity_rows.append((number, iri, kind, name, _description(kind, iri, values, roles, issued, clause_of, name_of)))
+            description = _description(kind_key, iri, values, roles, issued, clause_of, name_of)
+            entity_rows.append((number, iri, kind_key, name, description))
             seen: set[tuple[str, str]] = set()
             for fld, text, lang in rows:
                 norm = fold(text)
@@ -391,6 +390,37 @@ def write_release_index(release_dir: Path, base: str) -> int:
 
 # --- reading the index -------------------------------------------------------------------------------
 
+# Fixed statements; `{where}` takes the kind filter of `_kinds_sql` (only `?` marks: values are parameters).
+_LABEL_HIT = "SELECT l.entity, l.field, l.text, %s FROM label l JOIN entity e ON e.id = l.entity WHERE "
+_EXACT = _LABEL_HIT % "length(l.norm)" + "l.norm = ?{where} LIMIT 500"
+_PREFIX = _LABEL_HIT % "length(l.norm)" + "l.norm > ? AND l.norm < ?{where} ORDER BY length(l.norm) LIMIT 500"
+_FULL_TEXT = (
+    "SELECT l.entity, l.field, l.text, f.rank FROM label_fts f JOIN label l ON l.id = f.rowid "
+    "JOIN entity e ON e.id = l.entity WHERE label_fts MATCH ?{where} ORDER BY f.rank LIMIT 1000"
+)
+_ENTITIES = "SELECT id, iri, kind, name, description FROM entity WHERE id IN ({where})"
+_BY_IRI = "SELECT e.id FROM entity e WHERE e.iri IN (?, ?){where}"
+_NAME_EXACT = (
+    "SELECT l.entity FROM label l JOIN entity e ON e.id = l.entity "
+    "WHERE l.norm = ? AND l.field IN ('name', 'alias', 'place'){where} LIMIT 200"
+)
+_NAME_WORDS = (
+    "SELECT l.entity FROM label_fts f JOIN label l ON l.id = f.rowid JOIN entity e ON e.id = l.entity "
+    "WHERE label_fts MATCH ? AND l.field IN ('name', 'alias', 'place'){where} ORDER BY f.rank LIMIT 200"
+)
+_NAME_TRIGRAMS = (
+    "SELECT l.entity FROM (SELECT rowid AS id FROM name_tri WHERE name_tri MATCH ? ORDER BY rank LIMIT 200) t "
+    "JOIN label l ON l.id = t.id JOIN entity e ON e.id = l.entity WHERE 1{where}"
+)
+_WITH_PROPERTY = (
+    "SELECT DISTINCT p.entity FROM prop p JOIN entity e ON e.id = p.entity WHERE p.pid = ?{where} LIMIT 1000"
+)
+_NAMES_OF = "SELECT field, text, norm FROM label WHERE entity = ? AND field IN ('name', 'alias', 'place')"
+
+
+def _sql(statement: str, where: str) -> str:
+    return statement.replace("{where}", where)
+
 
 @dataclass
 class Hit:
@@ -450,23 +480,11 @@ class SearchIndex:
                 if entity not in best or key < best[entity][0]:
                     best[entity] = (key, fld, matched)
 
-        select = "SELECT l.entity, l.field, l.text, %s FROM label l JOIN entity e ON e.id = l.entity WHERE "
-        offer(db.execute(select % "length(l.norm)" + "l.norm = ?" + where + " LIMIT 500", [norm, *args]), 3)
-        offer(
-            db.execute(
-                select % "length(l.norm)" + "l.norm > ? AND l.norm < ?" + where + " ORDER BY length(l.norm) LIMIT 500",
-                [norm, norm + "\U0010ffff", *args],
-            ),
-            2,
-        )
+        offer(db.execute(_sql(_EXACT, where), [norm, *args]), 3)
+        offer(db.execute(_sql(_PREFIX, where), [norm, norm + "\U0010ffff", *args]), 2)
         query = fts_query(norm)
         if query is not None:
-            rows = db.execute(
-                "SELECT l.entity, l.field, l.text, f.rank FROM label_fts f JOIN label l ON l.id = f.rowid "
-                "JOIN entity e ON e.id = l.entity WHERE label_fts MATCH ?" + where + " ORDER BY f.rank LIMIT 1000",
-                [query, *args],
-            )
-            offer(rows, 1)
+            offer(db.execute(_sql(_FULL_TEXT, where), [query, *args]), 1)
         ranked = sorted(best.items(), key=lambda item: item[1][0])[:limit]
         return self._hits([(entity, key[0] * -1, fld, matched) for entity, (key, fld, matched) in ranked])
 
@@ -474,15 +492,11 @@ class SearchIndex:
         if not found:
             return []
         ids = [entity for entity, *_ in found]
-        rows = {}
+        rows: dict[int, tuple[int, str, str, str, str]] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             rows.update(
-                (row[0], row)
-                for row in self._db().execute(
-                    f"SELECT id, iri, kind, name, description FROM entity WHERE id IN ({', '.join('?' * len(chunk))})",
-                    chunk,
-                )
+                (row[0], row) for row in self._db().execute(_sql(_ENTITIES, ", ".join("?" * len(chunk))), chunk)
             )
         return [
             Hit(rows[e][1], rows[e][2], rows[e][3], rows[e][4], score, matched, fld) for e, score, fld, matched in found
@@ -494,11 +508,15 @@ class SearchIndex:
 
     def labels(self, iri: str) -> list[tuple[str, str, str]]:
         """(field, text, language) of an entity, names first."""
-        rows = self._db().execute(
-            "SELECT l.field, l.text, l.lang FROM label l JOIN entity e ON e.id = l.entity WHERE e.iri = ? "
-            "ORDER BY l.id",
-            [iri],
-        ).fetchall()
+        rows = (
+            self._db()
+            .execute(
+                "SELECT l.field, l.text, l.lang FROM label l JOIN entity e ON e.id = l.entity WHERE e.iri = ? "
+                "ORDER BY l.id",
+                [iri],
+            )
+            .fetchall()
+        )
         return sorted(rows, key=lambda r: FIELD_RANK[r[0]])
 
     def count(self) -> int:
@@ -522,65 +540,26 @@ class SearchIndex:
         where, args = self._kinds_sql(kinds)
         db = self._db()
         found: set[int] = set()
-        fields = "l.field IN ('name', 'alias', 'place')"
         direct = None  # the query is an entity's IRI or its part after <base>id/
         if text.strip():
-            row = db.execute(
-                "SELECT e.id FROM entity e WHERE e.iri IN (?, ?)" + where,
-                [text.strip(), self.base + "id/" + text.strip(), *args],
-            ).fetchone()
+            row = db.execute(_sql(_BY_IRI, where), [text.strip(), self.base + "id/" + text.strip(), *args]).fetchone()
             direct = row[0] if row else None
             found.update([direct] if direct is not None else [])
         if norm:
-            found.update(
-                r[0]
-                for r in db.execute(
-                    "SELECT l.entity FROM label l JOIN entity e ON e.id = l.entity WHERE l.norm = ? AND "
-                    + fields
-                    + where
-                    + " LIMIT 200",
-                    [norm, *args],
-                )
-            )
+            found.update(r[0] for r in db.execute(_sql(_NAME_EXACT, where), [norm, *args]))
             query = fts_query(norm, prefix=False)
             if query is not None:
-                found.update(
-                    r[0]
-                    for r in db.execute(
-                        "SELECT l.entity FROM label_fts f JOIN label l ON l.id = f.rowid JOIN entity e ON e.id = l.entity "
-                        "WHERE label_fts MATCH ? AND " + fields + where + " ORDER BY f.rank LIMIT 200",
-                        [query, *args],
-                    )
-                )
+                found.update(r[0] for r in db.execute(_sql(_NAME_WORDS, where), [query, *args]))
             grams = _trigram_query(norm)
             if grams is not None:
-                found.update(
-                    r[0]
-                    for r in db.execute(
-                        "SELECT l.entity FROM (SELECT rowid AS id FROM name_tri WHERE name_tri MATCH ? "
-                        "ORDER BY rank LIMIT 200) t JOIN label l ON l.id = t.id JOIN entity e ON e.id = l.entity "
-                        "WHERE 1" + where,
-                        [grams, *args],
-                    )
-                )
+                found.update(r[0] for r in db.execute(_sql(_NAME_TRIGRAMS, where), [grams, *args]))
         elif constraints:  # properties only: every entity of the kinds that has the first property
-            pid, _ = constraints[0]
-            found.update(
-                r[0]
-                for r in db.execute(
-                    "SELECT DISTINCT p.entity FROM prop p JOIN entity e ON e.id = p.entity WHERE p.pid = ?"
-                    + where
-                    + " LIMIT 1000",
-                    [pid, *args],
-                )
-            )
+            found.update(r[0] for r in db.execute(_sql(_WITH_PROPERTY, where), [constraints[0][0], *args]))
         scored: list[tuple[float, int, str, str, bool]] = []
         for entity in found:
             if not all(self._holds(entity, pid, values) for pid, values in constraints):
                 continue
-            names = db.execute(
-                "SELECT field, text, norm FROM label WHERE entity = ? AND " + fields.replace("l.", ""), [entity]
-            ).fetchall()
+            names = db.execute(_NAMES_OF, [entity]).fetchall()
             best = (0.0, "", "")
             exact = False
             for fld, label, label_norm in names:
@@ -595,7 +574,7 @@ class SearchIndex:
         scored.sort(key=lambda s: (-s[0], s[1]))
         top = scored[: max(1, min(limit, 50))]
         hits = self._hits([(entity, round(sim * 100, 1), fld, label) for sim, entity, fld, label, _ in top])
-        for hit, (sim, _, _, _, exact) in zip(hits, top, strict=True):
+        for hit, (sim, *_) in zip(hits, top, strict=True):
             hit.features = {"name_similarity": round(sim, 3)}
         exacts = [s for s in scored if s[4]]
         if hits and len(exacts) == 1 and exacts[0][1] == top[0][1]:

@@ -7,9 +7,9 @@ import time
 
 from flask import Flask, Response, g, request
 
+from ..search import Indexes
 from ..settings import Settings
 from ..store import Backend
-from ..search import Indexes
 from . import errors, find, meta, pages, resources, sparql
 from .admission import Admission
 from .doccache import DocumentCache

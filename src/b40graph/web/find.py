@@ -12,6 +12,7 @@ from werkzeug.urls import iri_to_uri
 from ..formats import HTML, JSON
 from ..release import current
 from ..search import (
+    B40,
     INDEX_FILE,
     KIND_BY_CLASS,
     KIND_BY_KEY,
@@ -19,7 +20,6 @@ from ..search import (
     MAX_QUERY_CHARS,
     MAX_RESULTS,
     PROPERTIES,
-    B40,
     Hit,
     Indexes,
     SearchError,
@@ -222,7 +222,7 @@ def _check_query(key: str, query: object) -> None:
         raise bad(f"'query' must be a string of at most {MAX_QUERY_CHARS} characters")
     types = query.get("type")
     if types is not None and not (
-        isinstance(types, str) or isinstance(types, list) and all(isinstance(t, str) for t in types)
+        isinstance(types, str) or (isinstance(types, list) and all(isinstance(t, str) for t in types))
     ):
         raise bad("'type' must be a type id or a list of them")
     limit = query.get("limit")
@@ -230,7 +230,7 @@ def _check_query(key: str, query: object) -> None:
         raise bad("'limit' must be a positive number")
     props = query.get("properties", [])
     if not isinstance(props, list) or not all(isinstance(p, dict) and {"pid", "v"} <= set(p) for p in props):
-        raise bad("'properties' must be a list of {\"pid\": ..., \"v\": ...}")
+        raise bad('\'properties\' must be a list of {"pid": ..., "v": ...}')
     if not (isinstance(text, str) and text.strip()) and not props:
         raise bad("give a non-empty 'query' or some 'properties'")
 
@@ -318,7 +318,8 @@ def _prefixed(items: list[tuple[str, str, str]]) -> Response:
     chosen = [
         {"id": i, "name": n, "description": d}
         for i, n, d in items
-        if not wanted or any(w.startswith(wanted) for w in fold(f"{i} {n}").replace("#", " ").split())
+        if not wanted
+        or any(w.startswith(wanted) for w in fold(f"{i} {n}").replace("#", " ").split())
         or fold(n).startswith(wanted)
     ]
     return _json({"result": chosen[cursor : cursor + SUGGEST_SIZE]})
