@@ -129,6 +129,7 @@ def test_ranking_exact_then_prefix_then_full_text(client: Any) -> None:
 def test_kind_filter(client: Any) -> None:
     results = found(client, "istanbul", kind="municipality")
     assert iris(results) == [ID + "municipality/istanbul"]
+    assert len(found(client, "istanbul", kind="")) > 1  # the form's "everything"
     response = client.get("/search?q=istanbul&kind=town", headers={"Accept": "application/json"})
     assert response.status_code == 400 and "town" in response.get_json()["message"]
 

@@ -71,7 +71,7 @@ def _int(name: str, default: int, low: int, high: int) -> int:
 
 def _kinds(values: list[str]) -> list[str]:
     kinds = []
-    for value in values:
+    for value in filter(None, values):  # "" is the search form's "everything"
         kind = KIND_BY_KEY.get(value) or KIND_BY_CLASS.get(value)
         if kind is None:
             known = ", ".join(KIND_BY_KEY)
