@@ -26,7 +26,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import PROV, RDF, RDFS
 
-from . import nt, revalidate
+from . import nt, revalidate, search
 from .assemble import Assembly, assemble
 from .describe import describe, describe_stats
 from .dumps import (
@@ -423,6 +423,10 @@ def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, fl
             revalidate.save_state(staged, compiled.checked)
             count = sum(map(len, lines.values()))
         compiled.report.serialize(staged / "shacl-report.ttl", format="turtle")
+        clock.lap("write")
+        progress("writing the search index")
+        search.write_release_index(staged, settings.base)  # staged/search.sqlite, published with the release
+        clock.lap("index")
         info = {
             "version": compiled.version,
             "base": settings.base,

@@ -94,6 +94,9 @@ RESULTS_XML = Format(
 RESULTS_CSV = Format("csv", "CSV", "text/csv", (), "csv", "results")
 RESULTS_TSV = Format("tsv", "TSV", "text/tab-separated-values", (), "tsv", "results", names=("text",))
 
+#: Plain JSON: search results, autocomplete and the reconciliation service (web/find.py).
+JSON = Format("json", "JSON", "application/json", (), "json", "json")
+
 #: Formats of an RDF document about one resource (HTML first: the default for browsers).
 DOCUMENT_FORMATS = (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML, TRIG, NQUADS)
 #: Formats of the whole-dataset dumps written by `b40graph build`.

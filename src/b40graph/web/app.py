@@ -7,9 +7,10 @@ import time
 
 from flask import Flask, Response, g, request
 
+from ..search import Indexes
 from ..settings import Settings
 from ..store import Backend
-from . import errors, meta, pages, resources, sparql
+from . import errors, find, meta, pages, resources, sparql
 from .admission import Admission
 from .doccache import DocumentCache
 
@@ -32,12 +33,14 @@ def create_app(settings: Settings, backend: Backend) -> Flask:
     app.config["B40_ADMISSION"] = Admission(
         settings.query_workers, settings.query_queue, settings.queries_per_client, settings.query_timeout
     )
+    app.config["B40_SEARCH"] = Indexes()
     app.jinja_env.autoescape = True
     app.jinja_env.globals.update(base=settings.base, show=pages.show, link=pages.link)
     app.jinja_env.filters["safehref"] = pages.safe_href
     app.register_blueprint(meta.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)
+    app.register_blueprint(find.bp)
     errors.register(app)
 
     @app.before_request
