@@ -92,7 +92,8 @@ EXAMPLE = """
     org:role <id/role/founding-member> ;
     org:memberDuring <id/membership/b40/athens/period> ;
     b40:memberSince "2021-11-30"^^xsd:date .
-<id/role/founding-member> a org:Role , skos:Concept ; rdfs:label "Founding member"@en ; skos:prefLabel "Founding member"@en ;
+<id/role/founding-member> a org:Role , skos:Concept ;
+    rdfs:label "Founding member"@en ; skos:prefLabel "Founding member"@en ;
     skos:inScheme <id/roles> ; skos:topConceptOf <id/roles> .
 <id/roles> a skos:ConceptScheme ; rdfs:label "Roles"@en ; skos:prefLabel "Roles"@en ; dct:title "Roles"@en ;
     skos:hasTopConcept <id/role/founding-member> , <id/role/mayor> .

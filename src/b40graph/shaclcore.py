@@ -556,10 +556,11 @@ class Validator:
                     fail(component, v)
         for param, predicate in shape.pairs:
             others = data.objects(focus, predicate)
-            component = SH.LessThanConstraintComponent if param == SH.lessThan else SH.LessThanOrEqualsConstraintComponent
+            strict = param == SH.lessThan
+            component = SH.LessThanConstraintComponent if strict else SH.LessThanOrEqualsConstraintComponent
             for v in values:
                 for other_value in others:
-                    if not _ordered(v, other_value, param == SH.lessThan):
+                    if not _ordered(v, other_value, strict):
                         fail(component, v)
         for group in shape.or_:
             for v in values:
