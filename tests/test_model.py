@@ -12,6 +12,8 @@ Apache Jena's SHACL and the OWL API are not run here (see docs/model.md).
 from __future__ import annotations
 
 import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import owlrl
@@ -27,6 +29,7 @@ from b40graph.reason import infer, infer_fast
 from b40graph.settings import Settings
 from b40graph.validate import compiled_shapes, shacl
 
+from . import javatools
 from .conftest import BASE, ROOT
 
 B40 = "https://w3id.org/b40/ontology#"
@@ -637,3 +640,222 @@ def test_roles_are_concepts_of_the_roles_scheme(seed, shapes: Graph) -> None:
         (str(role), str(SKOS.prefLabel), "MinCountConstraintComponent"),
         (str(role), str(SKOS.inScheme), "MinCountConstraintComponent"),
     }
+
+
+# --- the OWL API's profile checker (Debian's libowlapi-java) -----------------------------------------------
+
+JAVA = Path(__file__).parent / "java"
+
+
+def _profile_check(classpath: str, classes: Path, *files: Path) -> list[str]:
+    done = subprocess.run(
+        ["java", "-cp", f"{classpath}:{classes}", "ProfileCheck", *map(str, files)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.splitlines()
+
+
+@pytest.mark.slow  # compiles and runs a Java program (a few seconds)
+def test_the_owl_api_finds_ontology_and_alignment_in_owl2_rl_and_dl(seed, tmp_path: Path) -> None:
+    classpath = javatools.owlapi_classpath()
+    classes = tmp_path / "classes"
+    javac = ["javac", "-nowarn", "-cp", classpath, "-d", str(classes), str(JAVA / "ProfileCheck.java")]
+    subprocess.run(javac, check=True, capture_output=True, timeout=300)
+    settings = seed[0]
+    alignment = settings.ontology_file.parent / "alignment.ttl"
+    assert _profile_check(classpath, classes, settings.ontology_file, alignment) == ["IN PROFILE"]
+    # the checker can fail: the range the issue found outside OWL 2 RL (and DL)
+    broken = tmp_path / "broken.ttl"
+    graph = _union(Graph().parse(settings.ontology_file), Graph().parse(alignment))
+    graph.set((URIRef(B40 + "matchedLabel"), RDFS.range, RDF.langString))
+    graph.serialize(broken, format="turtle")
+    lines = _profile_check(classpath, classes, broken)
+    assert lines[-1] == "NOT IN PROFILE"
+    assert any(line.startswith("RL\t") and "langString" in line for line in lines), lines
+
+
+# --- three SHACL engines: the compiled one, pyshacl and Apache Jena (Debian's libapache-jena-java) ---------
+
+DCT_ = "http://purl.org/dc/terms/"
+Mutation = Callable[[Graph], tuple[URIRef, URIRef]]  # changes the data; returns (focus node, path) to report
+
+
+def _first(g: Graph, cls: URIRef) -> URIRef:
+    return sorted(s for s in g.subjects(RDF.type, cls) if isinstance(s, URIRef))[0]
+
+
+def _replace(g: Graph, node: URIRef, path: URIRef, value: object) -> tuple[URIRef, URIRef]:
+    g.remove((node, path, None))
+    g.add((node, path, value))  # type: ignore[arg-type]
+    return node, path
+
+
+def _class(g: Graph) -> tuple[URIRef, URIRef]:  # a signature made on behalf of a place
+    return _replace(
+        g, _first(g, URIRef(B40 + "Signature")), URIRef(B40 + "onBehalfOf"), _first(g, URIRef(SCHEMA + "City"))
+    )
+
+
+def _datatype(g: Graph) -> tuple[URIRef, URIRef]:
+    return _replace(g, _first(g, URIRef(B40 + "Declaration")), URIRef(DCT_ + "issued"), Literal("2021"))
+
+
+def _node_kind(g: Graph) -> tuple[URIRef, URIRef]:
+    return _replace(g, _first(g, URIRef(SCHEMA + "City")), URIRef(SCHEMA + "sameAs"), Literal("Q1524"))
+
+
+def _min_count(g: Graph) -> tuple[URIRef, URIRef]:
+    person = _first(g, FOAF.Person)
+    g.remove((person, FOAF.givenName, None))
+    return person, FOAF.givenName
+
+
+def _max_count(g: Graph) -> tuple[URIRef, URIRef]:
+    signature = _first(g, URIRef(B40 + "Signature"))
+    g.add((signature, URIRef(DCT_ + "date"), Literal("1999-01-01", datatype=XSD.date)))
+    return signature, URIRef(DCT_ + "date")
+
+
+def _pattern(g: Graph) -> tuple[URIRef, URIRef]:
+    return _replace(g, _first(g, URIRef(SCHEMA + "Country")), URIRef(SCHEMA + "identifier"), Literal("gre"))
+
+
+def _unique_lang(g: Graph) -> tuple[URIRef, URIRef]:
+    network = _first(g, URIRef(B40 + "Network"))
+    g.add((network, SKOS.prefLabel, Literal("Another name", lang="en")))
+    return network, SKOS.prefLabel
+
+
+def _has_value(g: Graph) -> tuple[URIRef, URIRef]:
+    spdx = "http://spdx.org/rdf/terms#"
+    checksum = _first(g, URIRef(spdx + "Checksum"))
+    return _replace(g, checksum, URIRef(spdx + "algorithm"), URIRef(spdx + "checksumAlgorithm_md5"))
+
+
+def _or(g: Graph) -> tuple[URIRef, URIRef]:  # a municipality governing a country
+    muni = _first(g, URIRef(B40 + "Municipality"))
+    return _replace(g, muni, URIRef(DCT_ + "spatial"), _first(g, URIRef(SCHEMA + "Country")))
+
+
+def _node(g: Graph) -> tuple[URIRef, URIRef]:  # a membership period without its start
+    membership = _first(g, ORG.Membership)
+    g.remove((g.value(membership, ORG.memberDuring), TIME.hasBeginning, None))
+    return membership, ORG.memberDuring
+
+
+def _qualified_min(g: Graph) -> tuple[URIRef, URIRef]:  # a clause neither preamble nor operative
+    clause = _first(g, URIRef(B40 + "PreambleClause"))
+    g.remove((clause, RDF.type, None))
+    g.add((clause, RDF.type, URIRef(B40 + "Clause")))
+    return clause, RDF.type
+
+
+def _qualified_max(g: Graph) -> tuple[URIRef, URIRef]:  # a clause both preamble and operative
+    clause = _first(g, URIRef(B40 + "PreambleClause"))
+    g.add((clause, RDF.type, URIRef(B40 + "OperativeClause")))
+    return clause, RDF.type
+
+
+def _min_inclusive(g: Graph) -> tuple[URIRef, URIRef]:
+    return _replace(g, _first(g, URIRef(B40 + "PreambleClause")), SCHEMA_POSITION, Literal(0))
+
+
+def _sparql(g: Graph) -> tuple[URIRef, URIRef]:  # a family name in capitals
+    person = _first(g, FOAF.Person)
+    return _replace(g, person, FOAF.familyName, Literal(str(g.value(person, FOAF.familyName)).upper()))
+
+
+def _less_than_or_equals(g: Graph) -> tuple[URIRef, URIRef]:
+    membership = _first(g, ORG.Membership)
+    g.add((membership, MEMBER_UNTIL, Literal("2000-01-01", datatype=XSD.date)))
+    return membership, MEMBER_SINCE
+
+
+# One injected violation per constraint component that the shapes use (sh:in is used only inside the
+# clause kinds' sh:qualifiedValueShape: the two qualified injections make it fail).
+INJECTIONS: dict[str, Mutation] = {
+    "ClassConstraintComponent": _class,
+    "DatatypeConstraintComponent": _datatype,
+    "NodeKindConstraintComponent": _node_kind,
+    "MinCountConstraintComponent": _min_count,
+    "MaxCountConstraintComponent": _max_count,
+    "PatternConstraintComponent": _pattern,
+    "UniqueLangConstraintComponent": _unique_lang,
+    "HasValueConstraintComponent": _has_value,
+    "OrConstraintComponent": _or,
+    "NodeConstraintComponent": _node,
+    "QualifiedMinCountConstraintComponent": _qualified_min,
+    "QualifiedMaxCountConstraintComponent": _qualified_max,
+    "MinInclusiveConstraintComponent": _min_inclusive,
+    "SPARQLConstraintComponent": _sparql,
+    "LessThanOrEqualsConstraintComponent": _less_than_or_equals,
+}
+_PARAMETERS = {  # the parameter of each component, as the shapes graph uses it
+    "ClassConstraintComponent": "class",
+    "DatatypeConstraintComponent": "datatype",
+    "NodeKindConstraintComponent": "nodeKind",
+    "MinCountConstraintComponent": "minCount",
+    "MaxCountConstraintComponent": "maxCount",
+    "PatternConstraintComponent": "pattern",
+    "UniqueLangConstraintComponent": "uniqueLang",
+    "HasValueConstraintComponent": "hasValue",
+    "OrConstraintComponent": "or",
+    "NodeConstraintComponent": "node",
+    "QualifiedMinCountConstraintComponent": "qualifiedMinCount",
+    "QualifiedMaxCountConstraintComponent": "qualifiedMaxCount",
+    "MinInclusiveConstraintComponent": "minInclusive",
+    "SPARQLConstraintComponent": "sparql",
+    "LessThanOrEqualsConstraintComponent": "lessThanOrEquals",
+}
+
+
+def test_every_constraint_component_of_the_shapes_has_an_injection(shapes: Graph) -> None:
+    used = {str(p).removeprefix(SH) for _, p, _ in shapes if str(p).startswith(SH)}
+    parameters = used - {
+        *("path", "message", "name", "description", "property", "targetClass", "targetSubjectsOf"),
+        *("targetObjectsOf", "select", "qualifiedValueShape", "in"),
+    }
+    assert parameters == set(_PARAMETERS.values())
+    assert set(INJECTIONS) == set(_PARAMETERS)
+    for lst in shapes.objects(None, URIRef(SH + "in")):
+        (owner,) = shapes.subjects(URIRef(SH + "in"), lst)
+        assert (None, URIRef(SH + "qualifiedValueShape"), owner) in shapes
+
+
+def _jena(classpath: str, shapes_file: Path, triples: set[tuple[str, str, str]], tmp_path: Path) -> set:
+    data = tmp_path / "data.nt"
+    data.write_text("".join(f"{s} {p} {o} .\n" for s, p, o in sorted(triples)), encoding="utf-8")
+    done = subprocess.run(
+        ["java", "-cp", classpath, "shacl.shacl", "validate", "--shapes", str(shapes_file), "--data", str(data)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return {r[:3] for r in _top_results(Graph().parse(data=done.stdout, format="turtle"))}
+
+
+@pytest.mark.slow  # Jena and pyshacl run once per injection: about two minutes
+def test_three_shacl_engines_agree_on_the_seed_and_on_every_injected_violation(
+    seed, shapes: Graph, tmp_path: Path
+) -> None:
+    classpath = javatools.jena_classpath(tmp_path)
+    _, reasoning, asserted, _ = seed
+    shapes_file = ROOT / "shapes" / "b40.ttl"
+    view = _view(reasoning, asserted, shapes)
+    fast, plain = _both_engines(view, shapes)
+    assert fast == plain == set() == _jena(classpath, shapes_file, view, tmp_path)
+    for component, mutate in INJECTIONS.items():
+        data = _union(asserted)
+        focus, path = mutate(data)
+        view = _view(reasoning, data, shapes)
+        fast, plain = _both_engines(view, shapes)
+        jena = _jena(classpath, shapes_file, view, tmp_path)
+        assert fast == plain, component
+        assert {r[:3] for r in fast} == jena, (component, fast, jena)
+        assert (str(focus), str(path), component) in jena, (component, jena)
