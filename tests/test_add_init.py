@@ -100,7 +100,7 @@ def render_docx(body: str, dest: Path) -> Path:
 SIGNATURES = """
 SELECT ?name ?municipality ?role WHERE {
   ?declaration b40:hasSignature ?s .
-  ?s prov:agent/foaf:name ?name ; b40:onBehalfOf ?municipality ; prov:hadRole/rdfs:label ?role .
+  ?s prov:agent/foaf:name ?name ; b40:onBehalfOf ?municipality ; b40:signatoryRole/rdfs:label ?role .
 }"""
 
 

@@ -27,7 +27,7 @@ def test_22_signatories_with_municipality_and_role(store):
     rows = select(
         store,
         f"""SELECT DISTINCT ?given ?family ?muni ?role ?date WHERE {{
-      <{FOUNDING}> b40:hasSignature ?s . ?s prov:agent ?p ; b40:onBehalfOf ?muni ; prov:hadRole/rdfs:label ?role ;
+      <{FOUNDING}> b40:hasSignature ?s . ?s prov:agent ?p ; b40:onBehalfOf ?muni ; b40:signatoryRole/rdfs:label ?role ;
       dct:date ?date . ?p foaf:givenName ?given ; foaf:familyName ?family }}""",
     )
     assert len(rows) == 22

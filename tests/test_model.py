@@ -12,6 +12,8 @@ Apache Jena's SHACL and the OWL API are not run here (see docs/model.md).
 from __future__ import annotations
 
 import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import owlrl
@@ -27,6 +29,7 @@ from b40graph.reason import infer, infer_fast
 from b40graph.settings import Settings
 from b40graph.validate import compiled_shapes, shacl
 
+from . import javatools
 from .conftest import BASE, ROOT
 
 B40 = "https://w3id.org/b40/ontology#"
@@ -412,3 +415,447 @@ def test_a_membership_period_without_one_start_date_is_reported(seed, shapes: Gr
     assert not ok
     membership = next(data.subjects(ORG.memberDuring, period))
     assert {(r.focus, r.path) for r in results} == {(nt.from_rdflib(membership), nt.from_rdflib(ORG.memberDuring))}
+
+
+def _both_engines(triples: set[tuple[str, str, str]], shapes: Graph) -> tuple[set, set]:
+    """The top-level results (focus, path, component, value) of the compiled engine and of pyshacl."""
+    compiled = compiled_shapes(shapes)
+    assert isinstance(compiled, shaclcore.Shapes)
+    ok, results = shaclcore.validate(triples, compiled)
+    fast = _top_results(shaclcore.report_graph(ok, results))
+    graph = Graph()
+    for t in triples:
+        graph.add(tuple(nt.to_rdflib(x) for x in t))  # type: ignore[arg-type]
+    _, report, _ = validate(graph, shacl_graph=shapes, inference="none", advanced=True)
+    assert isinstance(report, Graph)
+    return fast, _top_results(report)
+
+
+MEMBER_SINCE, MEMBER_UNTIL = URIRef(B40 + "memberSince"), URIRef(B40 + "memberUntil")
+
+
+def test_memberships_state_their_dates_on_the_membership(seed) -> None:
+    asserted = seed[2]
+    memberships = set(asserted.subjects(RDF.type, ORG.Membership))
+    assert memberships
+    for m in memberships:
+        start = asserted.value(asserted.value(asserted.value(m, ORG.memberDuring), TIME.hasBeginning), TIME.inXSDDate)
+        assert list(asserted.objects(m, MEMBER_SINCE)) == [start]
+        assert start is not None and start.datatype == XSD.date
+
+
+@pytest.mark.parametrize(
+    ("until", "reported"),
+    [("2020-01-01", True), ("same", False), ("2099-01-01", False), ("not a date", True)],
+)
+def test_a_membership_ending_before_it_began_is_reported_by_both_engines(
+    seed, shapes: Graph, until: str, reported: bool
+) -> None:
+    _, reasoning, asserted, _ = seed
+    data = _union(asserted)
+    membership = sorted(data.subjects(RDF.type, ORG.Membership))[0]
+    since = data.value(membership, MEMBER_SINCE)
+    assert isinstance(since, Literal)
+    value = since if until == "same" else Literal(until) if until == "not a date" else Literal(until, datatype=XSD.date)
+    data.add((membership, MEMBER_UNTIL, value))
+    fast, plain = _both_engines(_view(reasoning, data, shapes), shapes)
+    assert fast == plain
+    expected = (str(membership), str(MEMBER_SINCE), "LessThanOrEqualsConstraintComponent", str(since))
+    assert (expected in fast) is reported, fast
+    if until == "not a date":  # and the end itself is no xsd:date
+        assert (str(membership), str(MEMBER_UNTIL), "DatatypeConstraintComponent", until) in fast
+
+
+def test_less_than_constraints_agree_with_pyshacl() -> None:
+    """sh:lessThan and sh:lessThanOrEquals of the compiled engine on values of several kinds."""
+    shapes = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+          sh:property [ sh:path ex:a ; sh:lessThanOrEquals ex:b ; sh:message "a <= b" ] ,
+                      [ sh:path ex:a ; sh:lessThan ex:c ; sh:message "a < c" ] .
+        """,
+        format="turtle",
+    )
+    data = Graph().parse(
+        data="""
+        @prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        ex:equal a ex:C ; ex:a 1 ; ex:b 1 ; ex:c 1 .
+        ex:less a ex:C ; ex:a 1 ; ex:b 2 , 3 ; ex:c 2 .
+        ex:more a ex:C ; ex:a 5 , 0 ; ex:b 4 ; ex:c 4 .
+        ex:dates a ex:C ; ex:a "2021-11-30"^^xsd:date ; ex:b "2021-01-01"^^xsd:date .
+        ex:strings a ex:C ; ex:a "b" ; ex:b "a" , "c" ; ex:c ex:z .
+        ex:mixed a ex:C ; ex:a "1" ; ex:b 2 .
+        ex:none a ex:C ; ex:a 7 .
+        """,
+        format="turtle",
+    )
+    compiled = shaclcore.Shapes(shapes)
+    triples = {tuple(nt.from_rdflib(x) for x in t) for t in data}
+    ok, results = shaclcore.validate(triples, compiled)  # type: ignore[arg-type]
+    fast = _top_results(shaclcore.report_graph(ok, results))
+    _, report, _ = validate(data, shacl_graph=shapes, inference="none")
+    assert isinstance(report, Graph)
+    assert fast == _top_results(report)
+    ex = "http://example.org/"
+    assert {(r[0].removeprefix(ex), r[2], r[3]) for r in fast} == {
+        ("equal", "LessThanConstraintComponent", "1"),
+        ("more", "LessThanOrEqualsConstraintComponent", "5"),
+        ("more", "LessThanConstraintComponent", "5"),
+        ("dates", "LessThanOrEqualsConstraintComponent", "2021-11-30"),
+        ("strings", "LessThanOrEqualsConstraintComponent", "b"),
+        ("mixed", "LessThanOrEqualsConstraintComponent", "1"),
+    }
+
+
+def test_a_changed_end_date_is_revalidated(seed, shapes: Graph, tmp_path: Path) -> None:
+    """The incremental revalidation reaches a membership whose end date changed (the date is on the
+    membership itself, so the comparison reads the focus node's own triples)."""
+    import pyoxigraph as ox
+
+    from b40graph import revalidate
+
+    _, reasoning, asserted, _ = seed
+    lines = sorted(f"{s} {p} {o} ." for s, p, o in _view(reasoning, asserted, shapes))
+    store = ox.Store(str(tmp_path / "store"))
+    graph = "<urn:test:g>"
+    store.load(input="\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph[1:-1]))
+    store.flush()
+    del store
+    membership = sorted(asserted.subjects(RDF.type, ORG.Membership))[0]
+    bad = f'{nt.from_rdflib(membership)} {nt.from_rdflib(MEMBER_UNTIL)} "2000-01-01"^^<{XSD.date}> .'
+    compiled = compiled_shapes(shapes)
+    assert isinstance(compiled, shaclcore.Shapes)
+    plan = revalidate.plan(compiled, tmp_path / "store", {graph: lines}, {graph: [*lines, bad]}, set())
+    assert plan is not None and nt.from_rdflib(membership) in plan.focus
+    ok, report = revalidate.validate(plan, compiled)
+    whole_ok, whole = shaclcore.validate([nt.split(x) for x in [*lines, bad]], compiled)
+    assert not ok and not whole_ok
+    assert _top_results(report) == _top_results(shaclcore.report_graph(whole_ok, whole))
+    assert (str(membership), str(MEMBER_SINCE), "LessThanOrEqualsConstraintComponent") in {
+        r[:3] for r in _top_results(report)
+    }
+
+
+# --- 8. how a commitment was found; the signatory's role; roles as concepts -----------------------------
+
+FOUNDING = "data/declarations/2021-11-30-b40-founding-declaration.md"
+TAGGED, CURATED = URIRef(B40 + "TaggedCommitment"), URIRef(B40 + "CuratedCommitment")
+SCHEMA_TEXT, SCHEMA_POSITION = URIRef(SCHEMA + "text"), URIRef(SCHEMA + "position")
+
+
+def _compiled_graph(root: Path, out: Path) -> Graph:
+    compiled = compile_dataset(Settings(root=root, out=out, engine="fast", cache=False))
+    assert compiled.conforms, compiled.problems
+    g = Graph()
+    for lines in compiled.graphs.values():
+        for s, p, o in map(nt.split, lines):  # type: ignore[arg-type]
+            g.add((nt.to_rdflib(s), nt.to_rdflib(p), nt.to_rdflib(o)))  # type: ignore[arg-type]
+    return g
+
+
+def test_tagged_commitments_keep_the_words_that_matched(seed) -> None:
+    published = seed[3]
+    tagged = set(published.subjects(RDF.type, TAGGED))
+    assert tagged and not set(published.subjects(RDF.type, CURATED))  # the seed lists no 'themes:'
+    for c in tagged:
+        text = published.value(c, URIRef(B40 + "matchedText"))
+        label = published.value(c, URIRef(B40 + "matchedLabel"))
+        clause = published.value(published.value(c, URIRef(B40 + "statedIn")), SCHEMA_TEXT)
+        assert isinstance(text, Literal) and isinstance(label, Literal) and isinstance(clause, Literal)
+        assert str(text) in str(clause) and text.language == clause.language
+        assert " ".join(str(text).lower().split()) == str(label).lower()
+
+
+def test_commitments_listed_by_hand_are_curated(tmp_path: Path) -> None:
+    from b40graph.errors import DataError
+
+    from .conftest import copy_project
+
+    root = copy_project(tmp_path / "p")
+    before = _compiled_graph(root, tmp_path / "d1")
+    decl = URIRef(BASE + "id/declaration/2021-b40-founding-declaration")
+    found = {
+        (before.value(c, URIRef(B40 + "statedIn")), before.value(c, URIRef(B40 + "theme")))
+        for c in before.objects(decl, URIRef(B40 + "hasCommitment"))
+    }
+    clauses = sorted(before.subjects(RDF.type, URIRef(B40 + "OperativeClause")))
+    clauses = [c for c in clauses if str(c).startswith(str(decl) + "/")]
+    themes = sorted(before.objects(URIRef(BASE + "id/themes"), SKOS.hasTopConcept))
+    clause, theme = next((c, t) for c in clauses for t in themes if (c, t) not in found)
+    position = int(before.value(clause, SCHEMA_POSITION))  # type: ignore[arg-type]
+    label = str(before.value(theme, SKOS.prefLabel))
+    path = root / FOUNDING
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("founding: true\n", f"founding: true\nthemes:\n  {label}: {position}\n", 1), "utf-8")
+    after = _compiled_graph(root, tmp_path / "d2")
+    curated = set(after.subjects(RDF.type, CURATED))
+    assert len(curated) == 1
+    node = curated.pop()
+    assert (node, URIRef(B40 + "statedIn"), clause) in after and (node, URIRef(B40 + "theme"), theme) in after
+    assert (node, URIRef(B40 + "matchedLabel"), Literal(label, lang="en")) in after
+    assert (node, URIRef(B40 + "matchedText"), None) not in after and (node, RDF.type, TAGGED) not in after
+    assert (decl, URIRef(B40 + "commitsTo"), theme) in after
+    # a hand-listed commitment the tagger finds as well is refused, naming the file and line of 'themes:'
+    tagged_clause, tagged_theme = sorted(found)[0]
+    position = int(before.value(tagged_clause, SCHEMA_POSITION))  # type: ignore[arg-type]
+    label = str(before.value(tagged_theme, SKOS.prefLabel))
+    path.write_text(text.replace("founding: true\n", f"founding: true\nthemes:\n  {label}: {position}\n", 1), "utf-8")
+    with pytest.raises(DataError) as err:
+        compile_dataset(Settings(root=root, out=tmp_path / "d3", engine="fast", cache=False))
+    (problem,) = err.value.problems
+    line = text.split("\n").index("founding: true") + 2
+    assert problem.file == path and problem.line == line, problem
+    assert f"theme '{label}' of clause {position} is found by the tagger already" in str(problem)
+
+
+def test_signatures_give_their_role_with_a_project_property(seed) -> None:
+    published = seed[3]
+    signatures = set(published.subjects(RDF.type, URIRef(B40 + "Signature")))
+    assert signatures
+    assert not list(published.triples((None, URIRef("http://www.w3.org/ns/prov#hadRole"), None)))
+    for s in signatures:
+        (role,) = published.objects(s, URIRef(B40 + "signatoryRole"))
+        assert (role, RDF.type, URIRef(B40 + "SignatoryRole")) in published
+
+
+def test_roles_are_concepts_of_the_roles_scheme(seed, shapes: Graph) -> None:
+    _, reasoning, asserted, published = seed
+    scheme = URIRef(BASE + "id/roles")
+    roles = set(published.objects(None, URIRef(B40 + "signatoryRole"))) | set(published.objects(None, ORG.role))
+    assert roles and (scheme, RDF.type, SKOS.ConceptScheme) in published
+    for role in roles:
+        assert (role, SKOS.inScheme, scheme) in published and (scheme, SKOS.hasTopConcept, role) in published
+        assert (role, RDF.type, SKOS.Concept) in published
+        (label,) = published.objects(role, SKOS.prefLabel)
+        assert isinstance(label, Literal) and label.language == "en"
+    # a role without its preferred label, or outside any scheme, is reported by both engines
+    role = sorted(roles)[0]
+    data = _union(asserted)
+    data.remove((role, SKOS.prefLabel, None))
+    data.remove((role, SKOS.inScheme, None))
+    fast, plain = _both_engines(_view(reasoning, data, shapes), shapes)
+    assert fast == plain
+    assert {(r[0], r[1], r[2]) for r in fast} >= {
+        (str(role), str(SKOS.prefLabel), "MinCountConstraintComponent"),
+        (str(role), str(SKOS.inScheme), "MinCountConstraintComponent"),
+    }
+
+
+# --- the OWL API's profile checker (Debian's libowlapi-java) -----------------------------------------------
+
+JAVA = Path(__file__).parent / "java"
+
+
+def _profile_check(classpath: str, classes: Path, *files: Path) -> list[str]:
+    done = subprocess.run(
+        ["java", "-cp", f"{classpath}:{classes}", "ProfileCheck", *map(str, files)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.splitlines()
+
+
+@pytest.mark.slow  # compiles and runs a Java program (a few seconds)
+def test_the_owl_api_finds_ontology_and_alignment_in_owl2_rl_and_dl(seed, tmp_path: Path) -> None:
+    classpath = javatools.owlapi_classpath()
+    classes = tmp_path / "classes"
+    javac = ["javac", "-nowarn", "-cp", classpath, "-d", str(classes), str(JAVA / "ProfileCheck.java")]
+    subprocess.run(javac, check=True, capture_output=True, timeout=300)
+    settings = seed[0]
+    alignment = settings.ontology_file.parent / "alignment.ttl"
+    assert _profile_check(classpath, classes, settings.ontology_file, alignment) == ["IN PROFILE"]
+    # the checker can fail: the range the issue found outside OWL 2 RL (and DL)
+    broken = tmp_path / "broken.ttl"
+    graph = _union(Graph().parse(settings.ontology_file), Graph().parse(alignment))
+    graph.set((URIRef(B40 + "matchedLabel"), RDFS.range, RDF.langString))
+    graph.serialize(broken, format="turtle")
+    lines = _profile_check(classpath, classes, broken)
+    assert lines[-1] == "NOT IN PROFILE"
+    assert any(line.startswith("RL\t") and "langString" in line for line in lines), lines
+
+
+# --- three SHACL engines: the compiled one, pyshacl and Apache Jena (Debian's libapache-jena-java) ---------
+
+DCT_ = "http://purl.org/dc/terms/"
+Mutation = Callable[[Graph], tuple[URIRef, URIRef]]  # changes the data; returns (focus node, path) to report
+
+
+def _first(g: Graph, cls: URIRef) -> URIRef:
+    return sorted(s for s in g.subjects(RDF.type, cls) if isinstance(s, URIRef))[0]
+
+
+def _replace(g: Graph, node: URIRef, path: URIRef, value: object) -> tuple[URIRef, URIRef]:
+    g.remove((node, path, None))
+    g.add((node, path, value))  # type: ignore[arg-type]
+    return node, path
+
+
+def _class(g: Graph) -> tuple[URIRef, URIRef]:  # a signature made on behalf of a place
+    return _replace(
+        g, _first(g, URIRef(B40 + "Signature")), URIRef(B40 + "onBehalfOf"), _first(g, URIRef(SCHEMA + "City"))
+    )
+
+
+def _datatype(g: Graph) -> tuple[URIRef, URIRef]:
+    return _replace(g, _first(g, URIRef(B40 + "Declaration")), URIRef(DCT_ + "issued"), Literal("2021"))
+
+
+def _node_kind(g: Graph) -> tuple[URIRef, URIRef]:
+    return _replace(g, _first(g, URIRef(SCHEMA + "City")), URIRef(SCHEMA + "sameAs"), Literal("Q1524"))
+
+
+def _min_count(g: Graph) -> tuple[URIRef, URIRef]:
+    person = _first(g, FOAF.Person)
+    g.remove((person, FOAF.givenName, None))
+    return person, FOAF.givenName
+
+
+def _max_count(g: Graph) -> tuple[URIRef, URIRef]:
+    signature = _first(g, URIRef(B40 + "Signature"))
+    g.add((signature, URIRef(DCT_ + "date"), Literal("1999-01-01", datatype=XSD.date)))
+    return signature, URIRef(DCT_ + "date")
+
+
+def _pattern(g: Graph) -> tuple[URIRef, URIRef]:
+    return _replace(g, _first(g, URIRef(SCHEMA + "Country")), URIRef(SCHEMA + "identifier"), Literal("gre"))
+
+
+def _unique_lang(g: Graph) -> tuple[URIRef, URIRef]:
+    network = _first(g, URIRef(B40 + "Network"))
+    g.add((network, SKOS.prefLabel, Literal("Another name", lang="en")))
+    return network, SKOS.prefLabel
+
+
+def _has_value(g: Graph) -> tuple[URIRef, URIRef]:
+    spdx = "http://spdx.org/rdf/terms#"
+    checksum = _first(g, URIRef(spdx + "Checksum"))
+    return _replace(g, checksum, URIRef(spdx + "algorithm"), URIRef(spdx + "checksumAlgorithm_md5"))
+
+
+def _or(g: Graph) -> tuple[URIRef, URIRef]:  # a municipality governing a country
+    muni = _first(g, URIRef(B40 + "Municipality"))
+    return _replace(g, muni, URIRef(DCT_ + "spatial"), _first(g, URIRef(SCHEMA + "Country")))
+
+
+def _node(g: Graph) -> tuple[URIRef, URIRef]:  # a membership period without its start
+    membership = _first(g, ORG.Membership)
+    g.remove((g.value(membership, ORG.memberDuring), TIME.hasBeginning, None))
+    return membership, ORG.memberDuring
+
+
+def _qualified_min(g: Graph) -> tuple[URIRef, URIRef]:  # a clause neither preamble nor operative
+    clause = _first(g, URIRef(B40 + "PreambleClause"))
+    g.remove((clause, RDF.type, None))
+    g.add((clause, RDF.type, URIRef(B40 + "Clause")))
+    return clause, RDF.type
+
+
+def _qualified_max(g: Graph) -> tuple[URIRef, URIRef]:  # a clause both preamble and operative
+    clause = _first(g, URIRef(B40 + "PreambleClause"))
+    g.add((clause, RDF.type, URIRef(B40 + "OperativeClause")))
+    return clause, RDF.type
+
+
+def _min_inclusive(g: Graph) -> tuple[URIRef, URIRef]:
+    return _replace(g, _first(g, URIRef(B40 + "PreambleClause")), SCHEMA_POSITION, Literal(0))
+
+
+def _sparql(g: Graph) -> tuple[URIRef, URIRef]:  # a family name in capitals
+    person = _first(g, FOAF.Person)
+    return _replace(g, person, FOAF.familyName, Literal(str(g.value(person, FOAF.familyName)).upper()))
+
+
+def _less_than_or_equals(g: Graph) -> tuple[URIRef, URIRef]:
+    membership = _first(g, ORG.Membership)
+    g.add((membership, MEMBER_UNTIL, Literal("2000-01-01", datatype=XSD.date)))
+    return membership, MEMBER_SINCE
+
+
+# One injected violation per constraint component that the shapes use (sh:in is used only inside the
+# clause kinds' sh:qualifiedValueShape: the two qualified injections make it fail).
+INJECTIONS: dict[str, Mutation] = {
+    "ClassConstraintComponent": _class,
+    "DatatypeConstraintComponent": _datatype,
+    "NodeKindConstraintComponent": _node_kind,
+    "MinCountConstraintComponent": _min_count,
+    "MaxCountConstraintComponent": _max_count,
+    "PatternConstraintComponent": _pattern,
+    "UniqueLangConstraintComponent": _unique_lang,
+    "HasValueConstraintComponent": _has_value,
+    "OrConstraintComponent": _or,
+    "NodeConstraintComponent": _node,
+    "QualifiedMinCountConstraintComponent": _qualified_min,
+    "QualifiedMaxCountConstraintComponent": _qualified_max,
+    "MinInclusiveConstraintComponent": _min_inclusive,
+    "SPARQLConstraintComponent": _sparql,
+    "LessThanOrEqualsConstraintComponent": _less_than_or_equals,
+}
+_PARAMETERS = {  # the parameter of each component, as the shapes graph uses it
+    "ClassConstraintComponent": "class",
+    "DatatypeConstraintComponent": "datatype",
+    "NodeKindConstraintComponent": "nodeKind",
+    "MinCountConstraintComponent": "minCount",
+    "MaxCountConstraintComponent": "maxCount",
+    "PatternConstraintComponent": "pattern",
+    "UniqueLangConstraintComponent": "uniqueLang",
+    "HasValueConstraintComponent": "hasValue",
+    "OrConstraintComponent": "or",
+    "NodeConstraintComponent": "node",
+    "QualifiedMinCountConstraintComponent": "qualifiedMinCount",
+    "QualifiedMaxCountConstraintComponent": "qualifiedMaxCount",
+    "MinInclusiveConstraintComponent": "minInclusive",
+    "SPARQLConstraintComponent": "sparql",
+    "LessThanOrEqualsConstraintComponent": "lessThanOrEquals",
+}
+
+
+def test_every_constraint_component_of_the_shapes_has_an_injection(shapes: Graph) -> None:
+    used = {str(p).removeprefix(SH) for _, p, _ in shapes if str(p).startswith(SH)}
+    parameters = used - {
+        *("path", "message", "name", "description", "property", "targetClass", "targetSubjectsOf"),
+        *("targetObjectsOf", "select", "qualifiedValueShape", "in"),
+    }
+    assert parameters == set(_PARAMETERS.values())
+    assert set(INJECTIONS) == set(_PARAMETERS)
+    for lst in shapes.objects(None, URIRef(SH + "in")):
+        (owner,) = shapes.subjects(URIRef(SH + "in"), lst)
+        assert (None, URIRef(SH + "qualifiedValueShape"), owner) in shapes
+
+
+def _jena(classpath: str, shapes_file: Path, triples: set[tuple[str, str, str]], tmp_path: Path) -> set:
+    data = tmp_path / "data.nt"
+    data.write_text("".join(f"{s} {p} {o} .\n" for s, p, o in sorted(triples)), encoding="utf-8")
+    done = subprocess.run(
+        ["java", "-cp", classpath, "shacl.shacl", "validate", "--shapes", str(shapes_file), "--data", str(data)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return {r[:3] for r in _top_results(Graph().parse(data=done.stdout, format="turtle"))}
+
+
+@pytest.mark.slow  # Jena and pyshacl run once per injection: about two minutes
+def test_three_shacl_engines_agree_on_the_seed_and_on_every_injected_violation(
+    seed, shapes: Graph, tmp_path: Path
+) -> None:
+    classpath = javatools.jena_classpath(tmp_path)
+    _, reasoning, asserted, _ = seed
+    shapes_file = ROOT / "shapes" / "b40.ttl"
+    view = _view(reasoning, asserted, shapes)
+    fast, plain = _both_engines(view, shapes)
+    assert fast == plain == set() == _jena(classpath, shapes_file, view, tmp_path)
+    for component, mutate in INJECTIONS.items():
+        data = _union(asserted)
+        focus, path = mutate(data)
+        view = _view(reasoning, data, shapes)
+        fast, plain = _both_engines(view, shapes)
+        jena = _jena(classpath, shapes_file, view, tmp_path)
+        assert fast == plain, component
+        assert {r[:3] for r in fast} == jena, (component, fast, jena)
+        assert (str(focus), str(path), component) in jena, (component, jena)

@@ -90,8 +90,13 @@ EXAMPLE = """
     org:member <id/municipality/athens> ;
     org:organization <id/network/b40> ;
     org:role <id/role/founding-member> ;
-    org:memberDuring <id/membership/b40/athens/period> .
-<id/role/founding-member> a org:Role ; rdfs:label "Founding member"@en .
+    org:memberDuring <id/membership/b40/athens/period> ;
+    b40:memberSince "2021-11-30"^^xsd:date .
+<id/role/founding-member> a org:Role , skos:Concept ;
+    rdfs:label "Founding member"@en ; skos:prefLabel "Founding member"@en ;
+    skos:inScheme <id/roles> ; skos:topConceptOf <id/roles> .
+<id/roles> a skos:ConceptScheme ; rdfs:label "Roles"@en ; skos:prefLabel "Roles"@en ; dct:title "Roles"@en ;
+    skos:hasTopConcept <id/role/founding-member> , <id/role/mayor> .
 <id/membership/b40/athens/period> a time:Interval ;
     time:hasBeginning <id/membership/b40/athens/period/start> .
 <id/membership/b40/athens/period/start> a time:Instant ; time:inXSDDate "2021-11-30"^^xsd:date .
@@ -129,17 +134,18 @@ EXAMPLE = """
     schema:text "Reverse the effects of the climate change,"@en ;
     b40:clauseOf <id/declaration/founding> .
 
-<id/declaration/founding/clause/1/commitment/climate-action> a b40:Commitment ;
+<id/declaration/founding/clause/1/commitment/climate-action> a b40:Commitment , b40:TaggedCommitment ;
     rdfs:label "Clause 1 commits to climate change"@en ;
     b40:theme <id/theme/climate-action> ;
     b40:statedIn <id/declaration/founding/clause/1> ;
-    b40:matchedLabel "climate change"@en .
+    b40:matchedLabel "climate change"@en ;
+    b40:matchedText "climate change"@en .
 
 <id/declaration/founding/signature/athens> a b40:Signature ;
     rdfs:label "Signature of Kostas Bakoyannis on behalf of City of Athens"@en ;
     prov:agent <id/person/kostas-bakoyannis> ;
     b40:onBehalfOf <id/municipality/athens> ;
-    prov:hadRole <id/role/mayor> ;
+    b40:signatoryRole <id/role/mayor> ;
     dct:date "2021-11-30"^^xsd:date ;
     b40:roleText "Mayor of Athens" ;
     b40:nameAsPrinted "Kostas BAKOYANNIS" .
@@ -150,7 +156,8 @@ EXAMPLE = """
     foaf:givenName "Kostas" ;
     foaf:familyName "Bakoyannis" .
 
-<id/role/mayor> a b40:SignatoryRole ; rdfs:label "Mayor"@en .
+<id/role/mayor> a b40:SignatoryRole , skos:Concept ; rdfs:label "Mayor"@en ; skos:prefLabel "Mayor"@en ;
+    skos:inScheme <id/roles> ; skos:topConceptOf <id/roles> .
 """
 
 
@@ -239,7 +246,7 @@ def test_ontology_header(ontology: Graph) -> None:
 def test_every_b40_term_is_labelled_defined_and_typed(ontology: Graph) -> None:
     terms = b40_terms(ontology)
     assert len(terms) > 30
-    kinds = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty}
+    kinds = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty}
     for term in terms:
         labels = [o for o in ontology.objects(term, RDFS.label) if isinstance(o, Literal) and o.language == "en"]
         definitions = [
@@ -252,9 +259,13 @@ def test_every_b40_term_is_labelled_defined_and_typed(ontology: Graph) -> None:
 
 
 def test_property_kinds_domains_and_ranges(ontology: Graph) -> None:
-    datatype = {B40.roleText, B40.nameAsPrinted, B40.matchedLabel, B40.path}
+    datatype = {B40.roleText, B40.nameAsPrinted, B40.matchedLabel, B40.matchedText, B40.path}
+    # xsd:date values: not in the OWL 2 datatype map, so annotation properties (as dct:issued is)
+    for term in (B40.memberSince, B40.memberUntil):
+        assert (term, RDF.type, OWL.AnnotationProperty) in ontology
+        assert (term, RDFS.range, None) not in ontology and (term, RDFS.domain, None) not in ontology
     for term in b40_terms(ontology):
-        if (term, RDF.type, OWL.Class) in ontology:
+        if (term, RDF.type, OWL.Class) in ontology or term in (B40.memberSince, B40.memberUntil):
             continue
         expected = OWL.DatatypeProperty if term in datatype else OWL.ObjectProperty
         assert (term, RDF.type, expected) in ontology, term
@@ -263,6 +274,10 @@ def test_property_kinds_domains_and_ranges(ontology: Graph) -> None:
     assert ontology.value(B40.matchedLabel, RDFS.range) == RDFS.Literal  # rdf:langString is not an OWL 2 datatype
     assert ontology.value(B40.signatory, RDFS.domain) == B40.Declaration
     assert ontology.value(B40.onBehalfOf, RDFS.range) == B40.Municipality
+    # PROV-O documents prov:hadRole for associations and instantaneous events, not for a prov:Attribution
+    assert ontology.value(B40.signatoryRole, RDFS.domain) == B40.Signature
+    assert ontology.value(B40.signatoryRole, RDFS.range) == B40.SignatoryRole
+    assert ontology.value(B40.signatoryRole, RDFS.subPropertyOf) is None
 
 
 def test_axioms_from_the_model(ontology: Graph, reasoning: Graph) -> None:

@@ -67,6 +67,29 @@ def _links(g: Graph, node: URIRef, row: Row) -> None:
         g.add((node, SCHEMA.sameAs, GN[row["geonames"] + "/"]))
 
 
+def _role(asm: Assembly, g: Graph, mint: Minter, role: URIRef, label: str, origin: Origin) -> None:
+    """A role as a concept of the roles scheme (ORG makes every org:Role a skos:Concept): its label and
+    preferred label in English, and its scheme, which lists every role as a top concept (a flat list)."""
+    scheme = mint.roles()
+    g.add((role, RDF.type, SKOS.Concept))
+    g.add((role, RDFS.label, Literal(label, lang="en")))
+    g.add((role, SKOS.prefLabel, Literal(label, lang="en")))
+    g.add((role, SKOS.inScheme, scheme))
+    g.add((role, SKOS.topConceptOf, scheme))
+    g.add((scheme, SKOS.hasTopConcept, role))
+    g.add((scheme, RDF.type, SKOS.ConceptScheme))
+    for p in (RDFS.label, SKOS.prefLabel, DCT.title):
+        g.add((scheme, p, Literal("Roles", lang="en")))
+    g.add(
+        (
+            scheme,
+            DCT.description,
+            Literal("The offices in which persons signed declarations, and the roles of members in a network.", "en"),
+        )
+    )
+    asm.weak_origin(scheme, origin)
+
+
 def _source_document(g: Graph, mint: Minter, root: Path, path: Path, raw_sha: str, size: int, fmt: str) -> URIRef:
     node = mint.source(path.stem)
     checksum = URIRef(str(node) + "/sha256")
@@ -238,18 +261,27 @@ def add_declaration(
         g.add((decl, B40.hasClause, node))
         g.add((node, B40.clauseOf, decl))
 
-    def commit(clause_pos: int, theme_iri: URIRef, theme_slug: str, label: Literal, origin_line: int | None) -> None:
+    def commit(
+        clause_pos: int, theme_iri: URIRef, theme_slug: str, label: Literal, origin_line: int | None, text: str | None
+    ) -> None:
+        """A tagged commitment (with the words of the clause that matched, `text`) or, without text, a curated one."""
         node = URIRef(f"{decl}/clause/{clause_pos}/commitment/{theme_slug}")
         asm.origins[node] = (path, origin_line)
         g.add((node, RDF.type, B40.Commitment))
+        g.add((node, RDF.type, B40.CuratedCommitment if text is None else B40.TaggedCommitment))
         g.add((node, RDFS.label, Literal(f"Clause {clause_pos} commits to {label}", lang="en")))
         g.add((node, B40.theme, theme_iri))
         g.add((node, B40.statedIn, clause_nodes[clause_pos]))
         g.add((node, B40.matchedLabel, label))
+        if text is not None:
+            g.add((node, B40.matchedText, Literal(text, lang=lang)))
         g.add((decl, B40.hasCommitment, node))
 
+    tagged: dict[tuple[int, URIRef], Literal] = {}
     for match in tag(parsed.clauses, ref.themes, lang):
-        commit(match.clause.position, match.theme.iri, match.theme.slug, match.label, match.clause.line)
+        text = match.clause.text[match.start : match.end]
+        commit(match.clause.position, match.theme.iri, match.theme.slug, match.label, match.clause.line, text)
+        tagged[(match.clause.position, match.theme.iri)] = match.label
     for label, position in (src.meta.get("themes") or {}).items():
         theme = ref.theme_by_label(str(label))
         if theme is None:
@@ -266,8 +298,16 @@ def add_declaration(
                 line.get("themes"),
                 "give the number of the clause that states the commitment",
             )
+        elif (position, theme.iri) in tagged:
+            problems.add(
+                f"theme '{label}' of clause {position} is found by the tagger already "
+                f"(the label '{tagged[(position, theme.iri)]}' occurs in the clause)",
+                path,
+                line.get("themes"),
+                "remove this entry from 'themes:': list by hand only the commitments the tagger does not find",
+            )
         else:
-            commit(position, theme.iri, theme.slug, Literal(str(label), lang=lang), line.get("themes"))
+            commit(position, theme.iri, theme.slug, Literal(str(label), lang=lang), line.get("themes"), None)
 
     signed_on = parsed.date or src.adopted
     signed: dict[str, int] = {}  # municipality slug -> the line of its first signature
@@ -336,7 +376,7 @@ def _add_signature(
     g.add((decl, B40.hasSignature, node))
     g.add((node, PROV.agent, person))
     g.add((node, B40.onBehalfOf, muni))
-    g.add((node, PROV.hadRole, role))
+    g.add((node, B40.signatoryRole, role))
     g.add((node, DCT.date, Literal(signed_on)))
     g.add((node, B40.roleText, Literal(sig.role)))
     g.add((node, B40.nameAsPrinted, Literal(sig.name)))
@@ -346,7 +386,7 @@ def _add_signature(
     g.add((person, FOAF.givenName, Literal(sig.given_name)))
     g.add((person, FOAF.familyName, Literal(family)))
     g.add((role, RDF.type, B40.SignatoryRole))
-    g.add((role, RDFS.label, Literal(title, lang="en")))
+    _role(asm, g, mint, role, title, (path, sig.role_line))
 
     if src.meta.get("founding") and src.meta.get("publisher"):
         network = str(src.meta["publisher"])
@@ -356,7 +396,7 @@ def _add_signature(
         asm.origins[membership] = (path, sig.line)
         g.add((membership, PROV.wasDerivedFrom, decl))
         g.add((founding, RDF.type, ORG.Role))
-        g.add((founding, RDFS.label, Literal("Founding member", lang="en")))
+        _role(asm, g, mint, founding, "Founding member", (path, sig.line))
 
 
 def _membership(
@@ -376,6 +416,7 @@ def _membership(
     g.add((period, TIME.hasBeginning, beginning))
     g.add((beginning, RDF.type, TIME.Instant))
     g.add((beginning, TIME.inXSDDate, Literal(start)))
+    g.add((membership, B40.memberSince, Literal(start)))  # on the membership too: the shapes compare the two
     return membership, period
 
 
@@ -426,7 +467,7 @@ def add_memberships(
         membership, period = _membership(g, mint, network, slug, muni, label, role, joined)
         asm.origins[membership] = row.origin
         g.add((role, RDF.type, ORG.Role))
-        g.add((role, RDFS.label, Literal("Founding member" if founding else "Member", lang="en")))
+        _role(asm, g, mint, role, "Founding member" if founding else "Member", row.origin)
         g.add((membership, PROV.wasDerivedFrom, doc))
         if basis in declarations:
             g.add((membership, PROV.wasDerivedFrom, mint.declaration(basis)))
@@ -438,7 +479,9 @@ def add_memberships(
             end = URIRef(f"{period}/end")
             g.add((period, TIME.hasEnd, end))
             g.add((end, RDF.type, TIME.Instant))
-            g.add((end, TIME.inXSDDate, Literal(dt.date.fromisoformat(row["left"]))))
+            left = Literal(dt.date.fromisoformat(row["left"]))
+            g.add((end, TIME.inXSDDate, left))
+            g.add((membership, B40.memberUntil, left))
     return name
 
 

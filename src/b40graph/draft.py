@@ -40,6 +40,7 @@ from .settings import Settings
 from .sources import declaration_paths, decode, read_source
 from .tagger import tag
 from .text import is_blank, slugify, squash
+from .vocab import B40
 
 TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text")
 SUFFIXES = (".pdf", ".docx", *TEXT_SUFFIXES)
@@ -484,7 +485,7 @@ def _review(draft: Draft, settings: Settings, ref: Reference) -> None:
         else:
             node = URIRef(f"{decl}/signature/{slug}")
             person = graph.value(node, PROV.agent)
-            role = graph.value(node, PROV.hadRole)
+            role = graph.value(node, B40.signatoryRole)
             review.person = str(graph.value(person, FOAF.name) or "") if person is not None else ""
             review.role = str(graph.value(role, RDFS.label) or "") if role is not None else ""
         draft.signatures.append(review)

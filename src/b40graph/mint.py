@@ -41,6 +41,10 @@ class Minter:
     def role(self, title: str) -> URIRef:
         return self(f"id/role/{slugify(title)}")
 
+    def roles(self) -> URIRef:
+        """The SKOS concept scheme of the roles (signatory roles and membership roles)."""
+        return self("id/roles")
+
     def membership(self, network: str, municipality: str) -> URIRef:
         return self(f"id/membership/{network}/{municipality}")
 

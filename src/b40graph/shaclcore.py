@@ -10,7 +10,8 @@ violations.
 Supported: targets sh:targetClass and sh:targetNode; predicate paths; sh:class, sh:datatype,
 sh:nodeKind, sh:minCount, sh:maxCount, sh:pattern (+ sh:flags), sh:uniqueLang, sh:in, sh:hasValue,
 sh:or, sh:node, sh:property, sh:qualifiedValueShape (+ min/max, not disjoint), sh:min/maxInclusive,
-sh:min/maxExclusive, sh:minLength, sh:maxLength, sh:deactivated, sh:severity, and SPARQL-based
+sh:min/maxExclusive, sh:minLength, sh:maxLength, sh:lessThan, sh:lessThanOrEquals (with a predicate),
+sh:deactivated, sh:severity, and SPARQL-based
 constraints whose query only follows edges out of $this. Any other SHACL feature raises `Unsupported`
 and the caller runs pyshacl instead.
 """
@@ -79,6 +80,8 @@ _PARAMS = {
     SH.maxExclusive,
     SH.minLength,
     SH.maxLength,
+    SH.lessThan,
+    SH.lessThanOrEquals,
     SH.sparql,
 }
 
@@ -120,6 +123,7 @@ class Shape:
     qualified: tuple[Shape, int | None, int | None] | None = None
     ranges: list[tuple[URIRef, Literal]] = field(default_factory=list)
     lengths: list[tuple[URIRef, int]] = field(default_factory=list)
+    pairs: list[tuple[URIRef, str]] = field(default_factory=list)  # (sh:lessThan or sh:lessThanOrEquals, predicate)
     sparql: list[Sparql] = field(default_factory=list)
 
 
@@ -223,6 +227,11 @@ class Shapes:
             shape.ranges += [(p, v) for v in g.objects(node, p) if isinstance(v, Literal)]
         for p in (SH.minLength, SH.maxLength):
             shape.lengths += [(p, int(v)) for v in g.objects(node, p) if isinstance(v, Literal)]
+        for p in (SH.lessThan, SH.lessThanOrEquals):
+            for other in g.objects(node, p):
+                if not isinstance(other, URIRef) or path is None:
+                    raise Unsupported(f"{p} without a predicate, or on a node shape")
+                shape.pairs.append((p, nt.iri(str(other))))
         for constraint in g.objects(node, SH.sparql):
             query = g.value(constraint, SH.select)
             if query is None or any(True for _ in g.triples((constraint, SH.prefixes, None))):
@@ -250,6 +259,7 @@ def _constrains(shape: Shape) -> bool:
         or shape.qualified
         or shape.ranges
         or shape.lengths
+        or shape.pairs
         or (shape.sparql and not all(c.messages for c in shape.sparql))
     )
 
@@ -366,6 +376,24 @@ def _in_range(term: str, param: URIRef, bound: Literal) -> bool:
         return False
 
 
+def _ordered(term: str, other: str, strict: bool) -> bool:
+    """SPARQL's < or <= on two values, as pyshacl compares them: IRIs and strings compare as text, other
+    literals by value; a string against a non-string, or two values of types that do not compare, fails."""
+    if nt.is_blank(term) or nt.is_blank(other):
+        return False
+    values = []
+    for t in (term, other):
+        lit = _literal(t) if nt.is_literal(t) else None
+        values.append(t[1:-1] if lit is None else lit.value)
+    a, b = values
+    if isinstance(a, str) != isinstance(b, str):
+        return False
+    try:
+        return bool(a < b) if strict else bool(a <= b)
+    except TypeError:
+        return False
+
+
 class Data:
     """Indexes of the data graph: values by (predicate, subject), instances by class."""
 
@@ -434,6 +462,7 @@ def _paths(shapes: Iterable[Shape]) -> set[str]:
         seen.add(id(shape))
         if shape.path:
             out.add(shape.path)
+        out.update(p for _, p in shape.pairs)  # read at the focus node, as the path is
         todo += shape.properties + shape.nodes + [s for group in shape.or_ for s in group]
         if shape.qualified:
             todo.append(shape.qualified[0])
@@ -525,6 +554,14 @@ class Validator:
             for v in values:
                 if not _in_range(v, param, bound):
                     fail(component, v)
+        for param, predicate in shape.pairs:
+            others = data.objects(focus, predicate)
+            strict = param == SH.lessThan
+            component = SH.LessThanConstraintComponent if strict else SH.LessThanOrEqualsConstraintComponent
+            for v in values:
+                for other_value in others:
+                    if not _ordered(v, other_value, strict):
+                        fail(component, v)
         for group in shape.or_:
             for v in values:
                 if not any(self.conforms(member, v, depth) for member in group):

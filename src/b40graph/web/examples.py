@@ -17,7 +17,7 @@ EXAMPLES = [
         + """
 SELECT ?declaration ?name ?municipality ?role WHERE {
   ?d b40:hasSignature ?s ; dct:title ?declaration .
-  ?s prov:agent/foaf:name ?name ; b40:onBehalfOf/rdfs:label ?municipality ; prov:hadRole/rdfs:label ?role .
+  ?s prov:agent/foaf:name ?name ; b40:onBehalfOf/rdfs:label ?municipality ; b40:signatoryRole/rdfs:label ?role .
   FILTER(lang(?municipality) = "en")
 } ORDER BY ?municipality""",
     ),
@@ -25,9 +25,10 @@ SELECT ?declaration ?name ?municipality ?role WHERE {
         "Which declarations commit to which theme, and which clause shows it?",
         PREFIXES
         + """
-SELECT ?declaration ?theme ?clause ?matched WHERE {
+SELECT ?declaration ?theme ?clause ?matched ?found WHERE {
   ?d dct:title ?declaration ; b40:hasCommitment ?c .
   ?c b40:theme/skos:prefLabel ?theme ; b40:statedIn/schema:position ?clause ; b40:matchedLabel ?matched .
+  BIND(IF(EXISTS { ?c a b40:CuratedCommitment }, "by hand", "by the tagger") AS ?found)
   FILTER(lang(?theme) = "en")
 } ORDER BY ?declaration ?theme ?clause""",
     ),

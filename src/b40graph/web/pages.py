@@ -37,7 +37,7 @@ INCOMING = {
     B40 + "adoptedAt": "Declarations adopted at this event",
     PREFIXES["dct"] + "publisher": "Published",
     PREFIXES["skos"] + "inScheme": "Concepts in this scheme",
-    PREFIXES["prov"] + "hadRole": "Signatures in this role",
+    B40 + "signatoryRole": "Signatures in this role",
 }
 
 DECLARATION_CLAUSES = """
@@ -57,7 +57,7 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX dct: <http://purl.org/dc/terms/>
 SELECT ?decl ?person ?muni ?role ?date WHERE {
   {{values}}
-  ?decl b40:hasSignature ?sig . ?sig prov:agent ?person ; b40:onBehalfOf ?muni ; prov:hadRole ?role .
+  ?decl b40:hasSignature ?sig . ?sig prov:agent ?person ; b40:onBehalfOf ?muni ; b40:signatoryRole ?role .
   OPTIONAL { ?sig dct:date ?date }
 } ORDER BY ?decl ?muni"""
 THEME_CLAUSES = """
