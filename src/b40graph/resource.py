@@ -1,5 +1,8 @@
 """What the dataset says about one resource: its outgoing triples, the labels of what it links to, and
-its incoming links (paged). Used by resource documents in every format and by the HTML pages."""
+its incoming links, one page at a time. Used by resource documents in every format and by the HTML pages.
+
+Page N holds the Nth slice of each list (outgoing triples, incoming links); a document is bounded in size
+whatever the data, and a resource with more has pages 2, 3, … (`?page=N`)."""
 
 from __future__ import annotations
 
@@ -70,7 +73,7 @@ def describe(
     node = ox.NamedNode(iri)
     outgoing = backend.quads(s=node, limit=out_page_size + 1, offset=(page - 1) * out_page_size)
     incoming = backend.quads(o=node, limit=page_size + 1, offset=(page - 1) * page_size)
-    more = len(incoming) > page_size or len(outgoing) > out_page_size
+    more = len(incoming) > page_size or len(outgoing) > out_page_size  # a next page exists
     outgoing, incoming = outgoing[:out_page_size], incoming[:page_size]
     desc = Description(node, outgoing, incoming, page, more)
     neighbours = {node.value}
@@ -80,3 +83,9 @@ def describe(
     neighbours.update(q.graph_name.value for q in outgoing + incoming if isinstance(q.graph_name, ox.NamedNode))
     desc.labels = backend.labels(sorted(neighbours))
     return desc
+
+
+def known(backend: Backend, iri: str) -> bool:
+    """Whether the dataset says anything about `iri` (a page past the end of its lists is then empty, not 404)."""
+    node = ox.NamedNode(iri)
+    return bool(backend.quads(s=node, limit=1) or backend.quads(o=node, limit=1))

@@ -50,6 +50,7 @@ def render_error(status: int, message: str, reason: str = "error", headers: dict
         body, status=status, content_type=fmt.content_type if fmt.key != "text" else "text/plain; charset=utf-8"
     )
     response.headers["X-B40-Error"] = reason
+    response.headers["Cache-Control"] = "no-store"  # an error is about this moment: never reused
     response.vary.add("Accept")
     for key, value in (headers or {}).items():
         response.headers[key] = value

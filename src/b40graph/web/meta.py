@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request, send_file
+from flask import Blueprint, Response, render_template, request
 
 from ..describe import dump_file
 from ..formats import DOCUMENT_FORMATS, DUMP_FORMATS, HTML, Format
 from ..rdfio import serialize, serialize_document
+from ..store import Version
 from ..vocab import PREFIXES
 from .errors import ApiError
-from .http import backend, choose, finish, local_url, settings
+from .http import accepts_gzip, backend, choose, finish, local_url, same_release, send_ranged, settings
 from .resources import check_path, document
 
 bp = Blueprint("meta", __name__)
@@ -124,26 +126,41 @@ def downloads() -> Response:
 
 @bp.route("/download/<name>", methods=["GET", "HEAD"])
 def download(name: str) -> Response:
-    folder = _release_dir()
+    """A file of the release: its bytes, ETag and Last-Modified all come from one release folder, opened once
+    (a rebuild landing meanwhile changes neither). `name.gz` is sent instead, with Content-Encoding gzip, to
+    a client that accepts gzip; it has an ETag of its own. Range and If-Range: see `send_ranged`."""
     allowed = {dump_file(f.extension) for f in DUMP_FORMATS}
     allowed |= {n + ".gz" for n in allowed} | {"shacl-report.ttl", "release.json"}
-    if folder is None or name not in allowed or not (folder / name).is_file():
+    if name not in allowed:
         raise ApiError(404, f"no download is called '{name}'; see /download/", "not-found")
-    version = backend().version()
     fmt = next((f for f in DUMP_FORMATS if name.startswith(dump_file(f.extension))), None)
     mimetype = fmt.media_type if fmt else ("text/turtle" if name.endswith(".ttl") else "application/json")
-    if name.endswith(".gz"):
-        response = send_file(folder / name, mimetype="application/gzip", conditional=False)
-    elif "gzip" in (request.headers.get("Accept-Encoding") or "") and (folder / (name + ".gz")).is_file():
-        response = send_file(folder / (name + ".gz"), mimetype=mimetype, conditional=False)
-        response.headers["Content-Encoding"] = "gzip"
-        response.vary.add("Accept-Encoding")
+    for _ in range(3):  # a release pruned between finding its folder and opening the file: take the new one
+        folder = _release_dir()
+        if folder is None or not (folder / name).is_file():
+            raise ApiError(404, f"no download is called '{name}'; see /download/", "not-found")
+        packed = folder / (name + ".gz")
+        encoded = not name.endswith(".gz") and packed.is_file()
+        use_gzip = encoded and accepts_gzip(request.headers.get("Accept-Encoding"))
+        try:
+            fh = (packed if use_gzip else folder / name).open("rb")
+        except FileNotFoundError:
+            continue
+        break
     else:
-        response = send_file(folder / name, mimetype=mimetype, conditional=False)
-    if fmt is not None and fmt.charset and not name.endswith(".gz"):
-        response.headers["Content-Type"] = fmt.content_type
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return finish(response, version, Format(name, name, mimetype, (), "", "file"), vary=False)
+        raise ApiError(503, "the release changed while this file was being opened; try again", "unavailable")
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if name.endswith(".gz"):
+        content_type = "application/gzip"
+    else:
+        content_type = fmt.content_type if fmt is not None and fmt.charset else mimetype
+    if use_gzip:
+        headers["Content-Encoding"] = "gzip"
+    if encoded:
+        headers["Vary"] = "Accept-Encoding"
+    modified = os.fstat(fh.fileno()).st_mtime
+    etag = f"{folder.name}-{name}" + ("-gzip" if use_gzip else "")
+    return send_ranged(fh, etag, modified, content_type, headers)
 
 
 @bp.route("/download/graph/<path:path>", methods=["GET", "HEAD"])
@@ -154,10 +171,13 @@ def download_graph(path: str) -> Response:
         raise ApiError(404, "name a graph and a format, e.g. /download/graph/reference.ttl", "not-found")
     check_path(stem)  # a well-formed IRI path, or 404
     graph = ox.NamedNode(settings().base + "graph/" + stem)
-    quads = backend().quads(g=graph)  # a file of the release: whole, never cut at a cap
+
+    def make(_: Version) -> list[ox.Quad]:
+        return backend().quads(g=graph)  # a file of the release: whole, never cut at a cap
+
+    version, quads = same_release(make)
     if not quads:
         raise ApiError(404, f"this dataset has no graph <{graph.value}>", "not-found")
-    triples = [q.triple for q in quads]
-    response = Response(serialize(triples, fmt, quads), content_type=fmt.content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{stem.replace("/", "-")}.{fmt.extension}"'
-    return finish(response, backend().version(), fmt, vary=False)
+    body = serialize([q.triple for q in quads], fmt, quads)
+    headers = {"Content-Disposition": f'attachment; filename="{stem.replace("/", "-")}.{fmt.extension}"'}
+    return send_ranged(body, f"{version.tag}-{fmt.key}", version.modified, fmt.content_type, headers)

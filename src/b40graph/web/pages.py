@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from .. import jsonld
 from ..formats import DOCUMENT_FORMATS
 from ..resource import RDF_TYPE, Description, best_label
+from ..store import Term
 from ..vocab import PREFIXES
 from .errors import ApiError
 from .http import backend, local_url
@@ -49,8 +50,13 @@ SELECT ?decl ?clause ?position ?text ?kind ?theme ?label WHERE {
   { {{values}} ?decl b40:hasClause ?clause . }
   UNION { {{values}} ?decl b40:hasCommitment ?c . ?c b40:statedIn ?clause ; b40:theme ?theme ; b40:matchedLabel ?label }
   ?clause schema:position ?position ; schema:text ?text ; a ?kind .
-  FILTER(?kind IN (b40:OperativeClause, b40:PreambleClause))
+  FILTER(?kind IN (b40:OperativeClause, b40:PreambleClause) && ?position > ?after && ?position <= ?upto)
 } ORDER BY ?position ?theme"""
+CLAUSES_AFTER = """
+PREFIX b40: <https://w3id.org/b40/ontology#>
+PREFIX schema: <https://schema.org/>
+SELECT ?clause WHERE { {{values}} ?decl b40:hasClause ?clause . ?clause schema:position ?position
+  FILTER(?position > ?upto) } LIMIT 1"""
 SIGNATURES = """
 PREFIX b40: <https://w3id.org/b40/ontology#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -68,6 +74,22 @@ SELECT ?theme ?decl ?clause ?position ?text ?label WHERE {
   ?c b40:theme ?theme ; b40:statedIn ?clause ; b40:matchedLabel ?label .
   ?clause b40:clauseOf ?decl ; schema:position ?position ; schema:text ?text .
 } ORDER BY ?decl ?position"""
+
+
+#: Rows per page of each list a page shows besides the triples (see resource.py for those): a declaration's
+#: clauses (by position), the signatures of a declaration, person or municipality, a theme's commitments.
+CLAUSES_PER_PAGE = 100
+ROWS_PER_PAGE = 100
+#: The classes whose pages list signatures, and the variable of SIGNATURES their resource is bound to.
+SIGNED_BY = {B40 + "Declaration": "decl", PREFIXES["foaf"] + "Person": "person", B40 + "Municipality": "muni"}
+
+
+def _page_of(query: str, page: int, size: int) -> str:
+    """`query` cut to page `page` of `size` rows, plus one row to tell whether a next page exists. SPARQL
+    cannot bind LIMIT and OFFSET, so they are written into the text: numbers computed here from the page
+    number, which the view has parsed as an integer in 1..MAX_PAGE, never text from the request."""
+    assert isinstance(page, int) and isinstance(size, int) and page >= 1 and size >= 1
+    return f"{query}\nLIMIT {size + 1} OFFSET {(page - 1) * size}"
 
 
 DEFAULT_LANGUAGE = "en"
@@ -242,9 +264,12 @@ def _select(query: str, var: str, node: ox.NamedNode) -> list[dict[str, Any]]:
     return backend().select(query, {var: node})
 
 
-def resource_page(desc: Description, doc_path: str, kind: str) -> str:
+def resource_page(desc: Description, doc_path: str, kind: str) -> tuple[str, bool, bool]:
+    """The HTML of one page of a resource, whether a next page exists, and whether the page shows anything
+    at all (a page past the end of every list shows nothing but a link back to the first)."""
     labeller = Labeller(desc)
-    types = [q.object for q in desc.outgoing if q.predicate == RDF_TYPE]
+    # the types, whichever page holds their triples (the outgoing triples are paged)
+    types = sorted({q.object for q in backend().quads(s=desc.iri, p=RDF_TYPE, limit=50)}, key=str)
     type_iris = {t.value for t in types if isinstance(t, ox.NamedNode)}
     props: dict[str, list[dict[str, Any]]] = defaultdict(list)
     prop_labels: dict[str, str] = {}
@@ -268,9 +293,17 @@ def resource_page(desc: Description, doc_path: str, kind: str) -> str:
             incoming[heading].append(value)
     view: dict[str, Any] = {}
     node = desc.iri
+    page = desc.page
+    more = desc.has_more_incoming
     if B40 + "Declaration" in type_iris:
         clauses: dict[int, dict[str, Any]] = {}
-        for row in _select(DECLARATION_CLAUSES, "decl", node):
+        upto = page * CLAUSES_PER_PAGE
+        bounds: dict[str, Term] = {
+            "decl": node,
+            "after": ox.Literal(upto - CLAUSES_PER_PAGE),
+            "upto": ox.Literal(upto),
+        }
+        for row in backend().select(DECLARATION_CLAUSES, bounds):
             pos = int(row["position"].value)
             entry = clauses.setdefault(
                 pos,
@@ -285,12 +318,15 @@ def resource_page(desc: Description, doc_path: str, kind: str) -> str:
             if "theme" in row:
                 entry["themes"].append({**_value(row["theme"], labeller), "matched": row["label"].value})
         view["clauses"] = [clauses[k] for k in sorted(clauses)]
-        view["signatures"] = _signature_rows(_select(SIGNATURES, "decl", node), labeller)
-    if PREFIXES["foaf"] + "Person" in type_iris:
-        view["signatures"] = _signature_rows(_select(SIGNATURES, "person", node), labeller)
-    if B40 + "Municipality" in type_iris:
-        view["signatures"] = _signature_rows(_select(SIGNATURES, "muni", node), labeller)
+        more = more or bool(backend().select(CLAUSES_AFTER, {"decl": node, "upto": ox.Literal(upto)}))
+    for cls, var in SIGNED_BY.items():
+        if cls in type_iris:
+            rows = _select(_page_of(SIGNATURES, page, ROWS_PER_PAGE), var, node)
+            more = more or len(rows) > ROWS_PER_PAGE
+            view["signatures"] = _signature_rows(rows[:ROWS_PER_PAGE], labeller)
     if PREFIXES["skos"] + "Concept" in type_iris:
+        rows = _select(_page_of(THEME_CLAUSES, page, ROWS_PER_PAGE), "theme", node)
+        more = more or len(rows) > ROWS_PER_PAGE
         view["theme_clauses"] = [
             {
                 "decl": _value(r["decl"], labeller),
@@ -299,10 +335,11 @@ def resource_page(desc: Description, doc_path: str, kind: str) -> str:
                 "text": r["text"].value,
                 "matched": r["label"].value,
             }
-            for r in _select(THEME_CLAUSES, "theme", node)
+            for r in rows[:ROWS_PER_PAGE]
         ]
+    shown = desc.exists or any(view.values())
     title = desc.label_of(node.value, labeller.lang) or _curie(node.value)
-    return render_template(
+    html = render_template(
         "resource.html",
         title=title,
         iri=node.value,
@@ -312,13 +349,15 @@ def resource_page(desc: Description, doc_path: str, kind: str) -> str:
         incoming=sorted(incoming.items()),
         long_texts=long_texts,
         view=view,
-        page=desc.page,
-        more=desc.has_more_incoming,
+        page=page,
+        more=more,
+        shown=shown,
         doc_path=doc_path,
         formats=DOCUMENT_FORMATS[1:],
         jsonld=_embedded_jsonld(desc),
         page_lang=labeller.lang,
     )
+    return html, more, shown
 
 
 def _signature_rows(rows: list[dict[str, Any]], labeller: Labeller) -> list[dict[str, Any]]:

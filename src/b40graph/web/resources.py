@@ -12,17 +12,18 @@ from flask import Blueprint, Response, current_app, request
 
 from ..formats import DOCUMENT_FORMATS, HTML
 from ..rdfio import serialize_document
-from ..resource import describe
+from ..resource import describe, known
+from ..store import Version
 from ..vocab import ONTOLOGY_IRI
 from . import pages
 from .doccache import DocumentCache
 from .errors import ApiError
-from .http import backend, choose, finish, settings
+from .http import ReleaseChanged, backend, choose, finish, same_release, settings
 
 bp = Blueprint("resources", __name__)
 _SEGMENT = re.compile(r"^[A-Za-z0-9._~%!$&'()*+,;=:@-]+$")
 _EXTENSIONS = {f.extension for f in DOCUMENT_FORMATS}
-MAX_PAGE = 100_000  # pages of incoming links; past it the offset would overflow the store's iterator
+MAX_PAGE = 100_000  # pages of a document; past it the offset would overflow the store's iterator
 
 
 def _split_extension(path: str) -> tuple[str, str | None]:
@@ -39,30 +40,59 @@ def check_path(path: str) -> None:
 
 
 def document(iri: str, doc_path: str, extension: str | None, kind: str = "resource") -> Response:
+    """A resource's document, one page at a time in every format (`?page=N`, see resource.py): each page
+    links to the next and previous ones (Link headers rel="next"/"prev"/"first"; in HTML also links in the
+    page). A page past the end is empty (200) and links back to the first; a resource unknown is a 404."""
     fmt = choose(DOCUMENT_FORMATS, extension)
-    version = backend().version()
     try:
         page = int(request.args.get("page", "1"))
     except ValueError:
         raise ApiError(400, "page must be a positive number", "bad-request") from None
     if not 1 <= page <= MAX_PAGE:
         raise ApiError(400, f"page must be a number from 1 to {MAX_PAGE}", "bad-request")
-
-    def make() -> bytes:
-        desc = describe(backend(), iri, page)
-        if not desc.exists:
-            raise ApiError(404, f"nothing is known about <{iri}> in this dataset", "not-found")
-        if fmt is HTML:
-            return pages.resource_page(desc, doc_path, kind).encode()
-        return serialize_document(desc.triples(), fmt, desc.quads())
-
     language = pages.lang() if fmt is HTML else ""
     cache: DocumentCache = current_app.config["B40_DOC_CACHE"]
-    body = cache.get_or_make((version.tag, iri, doc_path, kind, fmt.key, page, language), make)
+
+    def make_page(version: Version) -> tuple[bytes, bool, bool]:
+        def make() -> tuple[bytes, bool, bool]:
+            desc = describe(backend(), iri, page)
+            if fmt is HTML:
+                html, more, shown = pages.resource_page(desc, doc_path, kind)
+                body = html.encode()
+            else:
+                body = serialize_document(desc.triples(), fmt, desc.quads())
+                more, shown = desc.has_more_incoming, desc.exists
+            if not shown and (page == 1 or not known(backend(), iri)):
+                raise ApiError(404, f"nothing is known about <{iri}> in this dataset", "not-found")
+            if backend().version() != version:
+                raise ReleaseChanged  # made from another release than the one its ETag would name
+            return body, more, shown
+
+        return cache.get_or_make((version.tag, iri, doc_path, kind, fmt.key, page, language), make)
+
+    version, (body, more, shown) = same_release(make_page)
     response = Response(body, content_type=fmt.content_type)
-    response.headers["Content-Location"] = f"{doc_path}.{fmt.extension}"
-    alternates = [(f"{doc_path}.{f.extension}", f) for f in DOCUMENT_FORMATS if f is not fmt]
-    return finish(response, version, fmt, alternates=alternates, canonical=doc_path, language=language)
+    query = f"?page={page}" if page > 1 else ""
+    response.headers["Content-Location"] = f"{doc_path}.{fmt.extension}{query}"
+    alternates = [(f"{doc_path}.{f.extension}{query}", f) for f in DOCUMENT_FORMATS if f is not fmt]
+    paging = []
+    if page > 1:
+        paging.append(("first", doc_path))
+        if shown:
+            paging.append(("prev", f"{doc_path}?page={page - 1}"))
+    if more:
+        paging.append(("next", f"{doc_path}?page={page + 1}"))
+    key = (version.tag, iri, doc_path, kind, fmt.key, page, language)
+    return finish(
+        response,
+        version,
+        fmt,
+        alternates=alternates,
+        canonical=doc_path,
+        language=language,
+        paging=paging,
+        cache_key=key,
+    )
 
 
 @bp.route("/id/<path:path>", methods=["GET", "HEAD"])

@@ -12,7 +12,7 @@ from ..results import QueryError, Results
 from ..sparqlguard import inspect
 from . import examples, service
 from .errors import ApiError
-from .http import admission, backend, choose, finish, settings
+from .http import admission, backend, choose, compress, finish, settings
 
 bp = Blueprint("sparql", __name__)
 
@@ -124,12 +124,14 @@ def endpoint() -> Response:
             _, payload = backend().query(query, fmt.key, default_graphs or None, named_graphs or None, request.base_url)
         assert isinstance(payload, tuple)
         response = Response(payload[1], content_type=fmt.content_type)
-    response.cache_control.public = True
-    return finish(response, version, fmt) if request.method != "POST" else _vary(response)
+    return finish(response, version, fmt) if request.method != "POST" else _posted(response)
 
 
-def _vary(response: Response) -> Response:
+def _posted(response: Response) -> Response:
+    """The answer to a POSTed query: not addressable by its URL, so never stored; gzip when asked."""
     response.vary.add("Accept")
+    response.headers["Cache-Control"] = "no-store"
+    compress(response)
     return response
 
 
