@@ -339,7 +339,7 @@ class RemoteBackend:
                 with self._lock:
                     self._version = None
                 if self.version().tag != tag:
-                    raise QueryError("the dataset was switched to a new version meanwhile; ask again", 503, "version-changed")
+                    raise QueryError("the dataset was switched to a new version meanwhile; ask again", 503, "changed")
                 quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
                 folder = Path(tempfile.mkdtemp(prefix="b40graph-remote-dumps-"))
                 write_dumps(quads, folder)
