@@ -13,9 +13,23 @@ its default graph the union of its named graphs as a bag (Oxigraph's `--union-de
 in two graphs comes back twice) is found out and refused with a message; a set union (Fuseki's
 `tdb2:unionDefaultGraph`) is fine.
 
-`publish_to` loads a release into a SPARQL 1.1 Graph Store Protocol endpoint, one named graph per PUT,
-then the merged default graph, the dataset description last so that readers switch to the new version
-only once every graph is in.
+`publish_to` loads a release into a store atomically where the store allows it. Each graph of the new
+release, and the merged default graph, is uploaded with the Graph Store Protocol into a staging graph
+(`urn:b40graph:staging:VERSION:GRAPH`, or `…:default`), in requests of at most `chunk` triples (the
+triples with blank nodes together: a label names one node only within one document); then ONE SPARQL 1.1
+Update request MOVEs every staging graph onto its graph and onto the default graph and DROPs the graphs
+the earlier release listed and this one lacks. Why this design: a SPARQL Update request is the only
+multi-graph write the protocols offer, and Oxigraph runs one request as one transaction (repeatable-read
+isolation: readers see the store before or after it, never between; oxigraph/oxigraph#19 and
+sparql/update.rs, where an update runs in one transaction committed at its end); staging first keeps
+that request's body small whatever the size of the release (Oxigraph caps an update body at 128 MB) and
+makes an interrupted run resumable: a rerun skips the staging graphs whose size already matches, drops
+staging graphs of other versions, and sends nothing when the store already holds this version whole.
+Readers (RemoteBackend) never list or read staging graphs, and every page read carries the version of the
+data in the same query, so that new data never goes out under the old version's ETag. The cost: the
+switch copies every graph inside the store's transaction (Oxigraph: about 4 minutes and 3 GB for 0.5 M
+quads, see benchmarks/README.md). A store without SPARQL Update (404/405/501 at the update or query URL)
+is published graph by graph with a warning: not atomic.
 """
 
 from __future__ import annotations
