@@ -88,7 +88,16 @@ def cmd_publish(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if not args.no_build and not is_current(settings):
         build(settings, _progress(args.progress))
-    count = publish_to(settings, args.to, replace=not args.keep, progress=_progress(args.progress))
+    count = publish_to(
+        settings,
+        args.to,
+        replace=not args.keep,
+        progress=_progress(args.progress),
+        update=args.update,
+        query=args.query,
+        chunk=args.chunk,
+        warn=lambda message: print(f"warning: {message}", file=sys.stderr, flush=True),
+    )
     print(f"published {count} quads to {args.to}")
     return EXIT_OK
 
@@ -166,7 +175,18 @@ def parser() -> argparse.ArgumentParser:
         help="the Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store (Oxigraph) or "
         "http://127.0.0.1:3030/b40/data (Fuseki)",
     )
-    p.add_argument("--keep", action="store_true", help="merge into the target graphs instead of replacing them")
+    p.add_argument(
+        "--update",
+        help="the store's SPARQL 1.1 Update URL (default: derived from --to, /store or /data → /update); "
+        "the new release is staged and switched in one update, atomically",
+    )
+    p.add_argument("--query", help="the store's SPARQL query URL (default: derived from --to, → /query)")
+    p.add_argument(
+        "--chunk", type=int, default=50_000, help="at most this many triples per upload request (default 50000)"
+    )
+    p.add_argument(
+        "--keep", action="store_true", help="merge into the target graphs instead of replacing them (not atomic)"
+    )
     p.add_argument("--no-build", action="store_true", help="publish the last build without rebuilding")
     p.set_defaults(func=cmd_publish)
     p = sub.add_parser("add", help="draft data/declarations/DATE-SLUG.md from a PDF, Word, Markdown or text file")
