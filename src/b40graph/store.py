@@ -186,8 +186,26 @@ class EmbeddedBackend:
         offset: int = 0,
     ) -> list[ox.Quad]:
         store = self._refresh()
+        if g is None and self._merged and (offset or limit is not None):
+            # The quads of the named graphs only (the merge repeats their triples). The store lists a subject's
+            # default-graph quads first: skipping them one by one costs as much as the merge holds on every page
+            # of a large resource, so a page of the named graphs is asked for as a query (the pattern bound).
+            bound = {k: v for k, v in (("s", s), ("p", p), ("o", o)) if v is not None}
+            text = "SELECT ?s ?p ?o ?g WHERE { " + values_block(bound) + " GRAPH ?g { ?s ?p ?o } }"
+            text += (f" LIMIT {int(limit)}" if limit is not None else "") + (f" OFFSET {int(offset)}" if offset else "")
+            answer = store.query(text)
+            assert isinstance(answer, ox.QuerySolutions)
+            return [
+                ox.Quad(
+                    bound.get("s", row["s"]),  # type: ignore[arg-type]
+                    bound.get("p", row["p"]),  # type: ignore[arg-type]
+                    bound.get("o", row["o"]),  # type: ignore[arg-type]
+                    row["g"],  # type: ignore[arg-type]
+                )
+                for row in answer
+            ]
         matches = store.quads_for_pattern(s, p, o, g)
-        if g is None and self._merged:  # the quads of the named graphs; the merge repeats their triples
+        if g is None and self._merged:
             matches = (q for q in matches if not isinstance(q.graph_name, ox.DefaultGraph))
         return list(itertools.islice(matches, offset, None if limit is None else offset + limit))
 
