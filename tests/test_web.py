@@ -296,3 +296,11 @@ def test_description_pages_outgoing_and_incoming(app):
     assert not everything.has_more_incoming
     assert set().union(*outgoing) <= {q.triple for q in everything.outgoing}
     assert everything.label_of(iri) == "B40 Balkan Cities Network"
+
+
+def test_an_error_asked_for_as_sparql_results_is_a_json_error_object(client):
+    r = client.get("/sparql", query_string={"query": "SELEKT"}, headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 400
+    assert r.mimetype == "application/json"  # not labelled as SPARQL results, which it is not
+    body = r.get_json()
+    assert body["status"] == 400 and body["error"] == "bad-query" and body["message"]

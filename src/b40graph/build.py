@@ -187,7 +187,7 @@ def _compile_fast(settings: Settings, progress: Progress) -> Compiled:
             f"{settings.declarations_dir}: no declarations folder (run from the project root or pass --root)"
         )
     reference, pieces = read_pieces(settings, ref, settings.build_workers)
-    progress(f"assembled {len(pieces)} declarations")
+    progress(f"assembled {sum(1 for p in pieces if p.ident)} declarations")
     asm = Assembly(
         origins=merged_origins(reference, pieces),
         graph_sources={URIRef(p.name): p.sources for p in [reference, *pieces]},

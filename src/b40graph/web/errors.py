@@ -46,9 +46,11 @@ def render_error(status: int, message: str, reason: str = "error", headers: dict
         body = "".join(f"# {line}\n" for line in f"{status} {reason}: {message}".splitlines())
     else:
         body = f"{status} {reason}: {message}\n"
-    response = Response(
-        body, status=status, content_type=fmt.content_type if fmt.key != "text" else "text/plain; charset=utf-8"
-    )
+    if fmt in (RESULTS_JSON, JSONLD):
+        ctype = "application/json; charset=utf-8"  # an error object, not SPARQL results nor a graph
+    else:
+        ctype = fmt.content_type if fmt.key != "text" else "text/plain; charset=utf-8"
+    response = Response(body, status=status, content_type=ctype)
     response.headers["X-B40-Error"] = reason
     response.headers["Cache-Control"] = "no-store"  # an error is about this moment: never reused
     response.vary.add("Accept")
