@@ -1,5 +1,5 @@
 """Build step: the wheel carries the repository's ontology/ and shapes/ (the source of truth) as
-b40graph/model/, so that `b40graph init` can copy them into a new project. Configuration is in pyproject.toml."""
+b40graph/vocabulary/, so that `b40graph init` can copy them into a new project. Configuration is in pyproject.toml."""
 
 import shutil
 from pathlib import Path
@@ -12,7 +12,7 @@ class BuildWithModel(build_py):
     def run(self) -> None:
         super().run()
         for kind in ("ontology", "shapes"):
-            target = Path(self.build_lib) / "b40graph" / "model" / kind
+            target = Path(self.build_lib) / "b40graph" / "vocabulary" / kind
             target.mkdir(parents=True, exist_ok=True)
             for source in sorted(Path(kind).glob("*.ttl")):
                 shutil.copyfile(source, target / source.name)

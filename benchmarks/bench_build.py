@@ -24,8 +24,8 @@ from generate import generate  # noqa: E402
 CHILD = """
 import json, sys, time, resource
 from pathlib import Path
-from b40graph.build import build
-from b40graph.settings import Settings
+from b40graph.pipeline import build
+from b40graph.core.settings import Settings
 if __name__ == "__main__":
     root, out, engine = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
     timings = {}

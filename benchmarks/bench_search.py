@@ -17,10 +17,10 @@ import sys
 import time
 from pathlib import Path
 
-from b40graph.build import build, is_current
-from b40graph.release import current
-from b40graph.search import INDEX_FILE, SearchIndex, write_release_index
-from b40graph.settings import Settings
+from b40graph.core.settings import Settings
+from b40graph.pipeline import build, is_current
+from b40graph.publish.release import current
+from b40graph.search.index import INDEX_FILE, SearchIndex, write_release_index
 
 
 def pct(values: list[float], q: float) -> float:
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             "p99_ms": round(pct(seconds, 0.99), 2),
             "mean_ms": round(statistics.mean(seconds) * 1000, 2),
         }
-    from b40graph.store import EmbeddedBackend
+    from b40graph.store.embedded import EmbeddedBackend
     from b40graph.web.app import create_app
 
     backend = EmbeddedBackend(settings)

@@ -155,8 +155,8 @@ def sample_things(store: Path, base: str, count: int, shift: bool = False) -> li
 
 
 def build_if_needed(root: Path, out: Path) -> Path:
-    from b40graph.build import is_current
-    from b40graph.settings import Settings
+    from b40graph.core.settings import Settings
+    from b40graph.pipeline import is_current
 
     if not is_current(Settings(root=root, out=out)):
         command = [PY, "-m", "b40graph.cli", "build", "--root", str(root), "--out", str(out)]

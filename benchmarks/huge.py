@@ -91,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.build:
         import pyoxigraph as ox
 
-        from b40graph.build import build
-        from b40graph.settings import Settings
+        from b40graph.core.settings import Settings
+        from b40graph.pipeline import build
 
         settings = Settings(root=args.out, out=args.out / "dist", cache=False)
         started = time.perf_counter()

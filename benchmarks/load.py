@@ -80,8 +80,8 @@ def main() -> int:
     requests_total = min(args.requests, 5000)
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="b40-load-"))
     if not (out / "current").exists():
-        from b40graph.build import build
-        from b40graph.settings import Settings
+        from b40graph.core.settings import Settings
+        from b40graph.pipeline import build
 
         print(f"building into {out} …", flush=True)
         build(Settings(root=ROOT, out=out))

@@ -13,10 +13,10 @@ import pytest
 import requests
 from benchmarks.loadmix import free_port, server
 
-from b40graph.build import build
-from b40graph.release import Release
-from b40graph.settings import Settings
-from b40graph.store import EmbeddedBackend
+from b40graph.core.settings import Settings
+from b40graph.pipeline import build
+from b40graph.publish.release import Release
+from b40graph.store.embedded import EmbeddedBackend
 from b40graph.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,7 +104,7 @@ def oxigraph_server(folder: Path, *extra: str, port: int | None = None) -> Itera
 @pytest.fixture(scope="session")
 def remote(built: tuple[Settings, Release], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The built dataset published (`publish_to`, the Graph Store Protocol) into a real Oxigraph server."""
-    from b40graph.remote import publish_to
+    from b40graph.store.remote import publish_to
 
     settings, _ = built
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph"), "--timeout-s", "10") as url:
@@ -114,7 +114,7 @@ def remote(built: tuple[Settings, Release], tmp_path_factory: pytest.TempPathFac
 
 def make_backend(kind: str, settings: Settings, remote_url: str | None = None):  # type: ignore[no-untyped-def]
     if kind == "remote":
-        from b40graph.remote import RemoteBackend
+        from b40graph.store.remote import RemoteBackend
 
         assert remote_url is not None
         return RemoteBackend(remote_url + "/query", settings)

@@ -7,8 +7,8 @@ import socket
 import threading
 from collections.abc import Iterator
 
-from b40graph.settings import Settings
-from b40graph.store import EmbeddedBackend
+from b40graph.core.settings import Settings
+from b40graph.store.embedded import EmbeddedBackend
 from b40graph.web.app import create_app
 
 

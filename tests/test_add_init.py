@@ -11,12 +11,12 @@ import pyoxigraph as ox
 import pytest
 from fpdf import FPDF
 
-from b40graph.build import build
+from b40graph.author.draft import guess_language
+from b40graph.author.project import HEADERS
 from b40graph.cli import main
-from b40graph.draft import guess_language
-from b40graph.newproject import HEADERS
-from b40graph.settings import Settings
-from b40graph.store import EmbeddedBackend
+from b40graph.core.settings import Settings
+from b40graph.pipeline import build
+from b40graph.store.embedded import EmbeddedBackend
 from b40graph.web.app import create_app
 
 from .conftest import ROOT, copy_project, select
@@ -337,8 +337,8 @@ def test_wheel_carries_ontology_and_shapes(tmp_path):
     (wheel,) = tmp_path.glob("b40graph-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-        assert archive.read("b40graph/model/ontology/b40.ttl") == (ROOT / "ontology" / "b40.ttl").read_bytes()
-        assert archive.read("b40graph/model/shapes/b40.ttl") == (ROOT / "shapes" / "b40.ttl").read_bytes()
+        assert archive.read("b40graph/vocabulary/ontology/b40.ttl") == (ROOT / "ontology" / "b40.ttl").read_bytes()
+        assert archive.read("b40graph/vocabulary/shapes/b40.ttl") == (ROOT / "shapes" / "b40.ttl").read_bytes()
     assert "b40graph/web/templates/home.html" in names
 
 
@@ -354,7 +354,7 @@ def test_files_that_are_not_declarations_are_errors(tmp_path, capsys, engine):
         (declarations / name).write_bytes(b"x")
     (declarations / "originals").mkdir()
     settings = Settings(root=folder, engine=engine)
-    from b40graph.errors import DataError
+    from b40graph.core.errors import DataError
 
     with pytest.raises(DataError) as caught:
         build(settings)

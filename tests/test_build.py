@@ -8,8 +8,8 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from b40graph.build import build
-from b40graph.settings import Settings
+from b40graph.core.settings import Settings
+from b40graph.pipeline import build
 
 from .conftest import BASE, ROOT, select
 

@@ -13,8 +13,8 @@ import pytest
 from rdflib import Graph, URIRef
 
 from b40graph import cli
-from b40graph.build import build
-from b40graph.settings import Settings
+from b40graph.core.settings import Settings
+from b40graph.pipeline import build
 
 from .conftest import BASE, copy_project
 

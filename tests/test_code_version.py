@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import b40graph
-from b40graph import revalidate
-from b40graph.build import build, compile_dataset, fingerprint, is_current
-from b40graph.ingest import reference_key
-from b40graph.settings import Settings
+from b40graph.core import version
+from b40graph.core.settings import Settings
+from b40graph.model.cached import reference_key
+from b40graph.pipeline import build, compile_dataset, fingerprint, is_current
+from b40graph.shacl import incremental as revalidate
 
 from .conftest import copy_project
 
@@ -27,28 +27,28 @@ def _flip(path: Path) -> None:
 def package(tmp_path, monkeypatch) -> Path:
     """A copy of the installed package that the code version reads instead of the real one."""
     copy = tmp_path / "pkg"
-    shutil.copytree(b40graph.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(b40graph, "PACKAGE_DIR", copy)
+    shutil.copytree(version.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(version, "PACKAGE_DIR", copy)
     yield copy
-    b40graph._tree_hash.cache_clear()
+    version._tree_hash.cache_clear()
 
 
 def test_the_code_version_covers_every_file_of_the_package(package):
-    before = b40graph.code_version()
-    assert before == b40graph.code_version()  # stable
-    for name in ("web/templates/base.html", "web/pages.py", "formats.py", "assemble.py"):
+    before = version.code_version()
+    assert before == version.code_version()  # stable
+    for name in ("web/templates/base.html", "web/pages.py", "core/formats.py", "model/assemble.py"):
         _flip(package / name)
-        b40graph._tree_hash.cache_clear()  # a new process
-        after = b40graph.code_version()
+        version._tree_hash.cache_clear()  # a new process
+        after = version.code_version()
         assert after != before, name
         before = after
     (package / "__pycache__").mkdir()
     (package / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"compiled")
-    b40graph._tree_hash.cache_clear()
-    assert b40graph.code_version() == before  # byte code is not code
+    version._tree_hash.cache_clear()
+    assert version.code_version() == before  # byte code is not code
 
 
-@pytest.mark.parametrize("name", ["web/templates/resource.html", "describe.py", "rules.py"])
+@pytest.mark.parametrize("name", ["web/templates/resource.html", "publish/description.py", "reason/rules.py"])
 def test_a_code_change_makes_the_build_stale_and_misses_every_cache(tmp_path, package, name):
     root = copy_project(tmp_path / "project")
     settings = Settings(root=root, out=root / "dist")
@@ -63,7 +63,7 @@ def test_a_code_change_makes_the_build_stale_and_misses_every_cache(tmp_path, pa
     old_state = revalidate.state(settings.shapes_file, [], 0)
 
     _flip(package / name)
-    b40graph._tree_hash.cache_clear()  # a new process
+    version._tree_hash.cache_clear()  # a new process
     assert fingerprint(settings) != old_print
     assert reference_key(settings) != old_key
     assert revalidate.state(settings.shapes_file, [], 0)["code"] != old_state["code"]

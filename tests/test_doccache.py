@@ -10,9 +10,10 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
-from b40graph.build import build
-from b40graph.settings import Settings
-from b40graph.store import EmbeddedBackend, LabelMemo
+from b40graph.core.settings import Settings
+from b40graph.pipeline import build
+from b40graph.store.backend import LabelMemo
+from b40graph.store.embedded import EmbeddedBackend
 from b40graph.web.app import create_app
 from b40graph.web.doccache import DocumentCache
 

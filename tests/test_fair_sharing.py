@@ -121,7 +121,7 @@ def test_sixteen_runaway_clients_leave_pages_and_other_clients_served(built) -> 
 
 
 def test_clients_that_ran_into_the_time_limit_leave_a_slot_for_the_others() -> None:
-    from b40graph.results import QueryError
+    from b40graph.sparql.results import QueryError
 
     gate = Admission(active=2, waiting=4, per_client=2, wait_seconds=0.3, penalty_seconds=60)
     for client in ("x", "y"):
@@ -138,7 +138,7 @@ def test_clients_that_ran_into_the_time_limit_leave_a_slot_for_the_others() -> N
 
 
 def test_heavy_clients_leave_a_waiting_place_for_the_others() -> None:
-    from b40graph.results import QueryError
+    from b40graph.sparql.results import QueryError
 
     gate = Admission(active=1, waiting=2, per_client=1, wait_seconds=2, penalty_seconds=60)
     for client in ("x", "y"):

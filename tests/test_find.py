@@ -11,10 +11,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from b40graph.build import build
-from b40graph.search import INDEX_FILE, SearchIndex, fold, fts_query, tokens
-from b40graph.settings import Settings
-from b40graph.store import EmbeddedBackend, load_dataset_file
+from b40graph.core.settings import Settings
+from b40graph.pipeline import build
+from b40graph.search.index import INDEX_FILE, SearchIndex, fold, fts_query, tokens
+from b40graph.store.embedded import EmbeddedBackend, load_dataset_file
 from b40graph.web.app import create_app
 
 from .conftest import copy_project
@@ -422,7 +422,7 @@ def test_suggest_services(client: Any) -> None:
 
 
 def test_remote_backend_builds_the_index_on_first_use(project: Settings, tmp_path: Path) -> None:
-    from b40graph.remote import RemoteBackend, publish_to
+    from b40graph.store.remote import RemoteBackend, publish_to
 
     from .conftest import oxigraph_server
 

@@ -11,10 +11,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 
-from b40graph.build import build, validation_view
 from b40graph.cli import main
-from b40graph.reason import infer_fast
-from b40graph.settings import Settings
+from b40graph.core.settings import Settings
+from b40graph.pipeline import build, validation_view
+from b40graph.reason.closure import infer_fast
 
 from .conftest import BASE, ROOT, copy_project, grow, select
 
@@ -207,8 +207,8 @@ def _dated(start: list[str], end: list[str]) -> Graph:
 )
 @pytest.mark.parametrize("validator", ["pyshacl", "compiled"])
 def test_membership_dates_shape(start: list[str], end: list[str], ok: bool, validator: str) -> None:
-    from b40graph import nt
-    from b40graph.validate import shacl, shacl_fast
+    from b40graph.core import ntriples as nt
+    from b40graph.shacl.validate import shacl, shacl_fast
 
     from .test_ontology_shapes import ALIGNMENT_FILE, union
 

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from b40graph.build import build
 from b40graph.cli import main
-from b40graph.errors import DataError
-from b40graph.parse import parse_text
-from b40graph.settings import Settings
-from b40graph.sources import decode, read_source
-from b40graph.store import EmbeddedBackend
+from b40graph.core.errors import DataError
+from b40graph.core.settings import Settings
+from b40graph.pipeline import build
+from b40graph.sources.declaration import parse_text
+from b40graph.sources.files import decode, read_source
+from b40graph.store.embedded import EmbeddedBackend
 from b40graph.web.app import create_app
 
 from .conftest import copy_project

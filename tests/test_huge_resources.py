@@ -11,9 +11,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from b40graph.build import build
-from b40graph.settings import Settings
-from b40graph.store import EmbeddedBackend
+from b40graph.core.settings import Settings
+from b40graph.pipeline import build
+from b40graph.store.embedded import EmbeddedBackend
 from b40graph.web.app import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

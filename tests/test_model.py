@@ -23,11 +23,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import FOAF, ORG, OWL, RDF, RDFS, SKOS, TIME, XSD
 
-from b40graph import nt, shaclcore
-from b40graph.build import _parse_turtle, compile_dataset, reasoning_ontology, validation_view
-from b40graph.reason import infer, infer_fast
-from b40graph.settings import Settings
-from b40graph.validate import compiled_shapes, shacl
+from b40graph.core import ntriples as nt
+from b40graph.core.settings import Settings
+from b40graph.pipeline import _parse_turtle, compile_dataset, reasoning_ontology, validation_view
+from b40graph.reason.closure import infer, infer_fast
+from b40graph.shacl import engine as shaclcore
+from b40graph.shacl.validate import compiled_shapes, shacl
 
 from . import javatools
 from .conftest import BASE, ROOT
@@ -513,7 +514,7 @@ def test_a_changed_end_date_is_revalidated(seed, shapes: Graph, tmp_path: Path) 
     membership itself, so the comparison reads the focus node's own triples)."""
     import pyoxigraph as ox
 
-    from b40graph import revalidate
+    from b40graph.shacl import incremental as revalidate
 
     _, reasoning, asserted, _ = seed
     lines = sorted(f"{s} {p} {o} ." for s, p, o in _view(reasoning, asserted, shapes))
@@ -568,7 +569,7 @@ def test_tagged_commitments_keep_the_words_that_matched(seed) -> None:
 
 
 def test_commitments_listed_by_hand_are_curated(tmp_path: Path) -> None:
-    from b40graph.errors import DataError
+    from b40graph.core.errors import DataError
 
     from .conftest import copy_project
 

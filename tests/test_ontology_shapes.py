@@ -15,9 +15,9 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS
 
-from b40graph import nt
-from b40graph.build import validation_view
-from b40graph.reason import infer
+from b40graph.core import ntriples as nt
+from b40graph.pipeline import validation_view
+from b40graph.reason.closure import infer
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY_FILE = ROOT / "ontology" / "b40.ttl"

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from b40graph import querypool
-from b40graph.querypool import Job, QueryPool
-from b40graph.results import QueryError
+from b40graph.sparql import workers as querypool
+from b40graph.sparql.results import QueryError
+from b40graph.sparql.workers import Job, QueryPool
 
 from .hardening import app_with
 
@@ -26,11 +26,11 @@ def _job(built, query: str, fmt: str = "json") -> Job:
 def test_a_worker_error_is_logged_with_its_traceback_not_sent(built, caplog):
     pool = QueryPool(1, 10)
     try:
-        with caplog.at_level(logging.ERROR, logger="b40graph.querypool"), pytest.raises(QueryError) as raised:
+        with caplog.at_level(logging.ERROR, logger="b40graph.sparql.workers"), pytest.raises(QueryError) as raised:
             pool.run(_job(built, "ASK { ?s ?p ?o }", fmt="no-such-format"))  # the worker raises KeyError
         assert raised.value.status == 500 and raised.value.reason == "internal"
         assert "KeyError" not in str(raised.value) and "no-such-format" not in str(raised.value)
-        logged = [r for r in caplog.records if r.name == "b40graph.querypool" and r.levelno == logging.ERROR]
+        logged = [r for r in caplog.records if r.name == "b40graph.sparql.workers" and r.levelno == logging.ERROR]
         assert len(logged) == 1
         text = logged[0].getMessage()
         assert "Traceback" in text and "KeyError" in text and "ASK { ?s ?p ?o }" in text
@@ -45,7 +45,7 @@ def test_the_endpoint_answers_a_worker_error_with_a_short_500(built, caplog):
         pool = client.application.config["B40_BACKEND"].pool
         run = pool.run
         pool.run = lambda job: run(Job(job.store, job.query, "no-such-format", job.cap, None, None))  # a fault
-        with caplog.at_level(logging.ERROR, logger="b40graph.querypool"):
+        with caplog.at_level(logging.ERROR, logger="b40graph.sparql.workers"):
             r = client.get(
                 "/sparql",
                 query_string={"query": "ASK { ?s ?p ?o }"},
@@ -54,7 +54,7 @@ def test_the_endpoint_answers_a_worker_error_with_a_short_500(built, caplog):
         assert r.status_code == 500 and r.headers["X-B40-Error"] == "internal"
         assert json.loads(r.data)["message"] == querypool.INTERNAL
         assert "KeyError" not in r.text and "Traceback" not in r.text
-        assert any("KeyError" in rec.getMessage() for rec in caplog.records if rec.name == "b40graph.querypool")
+        assert any("KeyError" in rec.getMessage() for rec in caplog.records if rec.name == "b40graph.sparql.workers")
 
 
 def test_a_new_worker_is_waited_for_and_its_start_is_not_query_time(built):

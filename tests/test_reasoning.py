@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from b40graph import nt
-from b40graph.assemble import assemble
-from b40graph.build import _parse_turtle, read_sources, reasoning_ontology
-from b40graph.mint import Minter
-from b40graph.reason import infer, infer_fast
-from b40graph.reference import load_reference
-from b40graph.rules import Unsupported, compile_tbox
-from b40graph.settings import Settings
+from b40graph.core import ntriples as nt
+from b40graph.core.iris import Minter
+from b40graph.core.settings import Settings
+from b40graph.model.assemble import assemble
+from b40graph.pipeline import _parse_turtle, read_sources, reasoning_ontology
+from b40graph.reason.closure import infer, infer_fast
+from b40graph.reason.rules import Unsupported, compile_tbox
+from b40graph.sources.reference import load_reference
 
 from .conftest import BASE, ROOT
 

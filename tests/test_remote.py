@@ -17,9 +17,10 @@ import requests
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from b40graph.remote import RemoteBackend, publish_to
-from b40graph.results import QueryError
-from b40graph.store import EmbeddedBackend, values_block
+from b40graph.sparql.results import QueryError
+from b40graph.store.backend import values_block
+from b40graph.store.embedded import EmbeddedBackend
+from b40graph.store.remote import RemoteBackend, publish_to
 from b40graph.web.app import create_app
 
 from .conftest import BASE, ROOT, free_port, oxigraph_binary, oxigraph_server, running_server

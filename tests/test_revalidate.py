@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from b40graph.build import build, compile_dataset
-from b40graph.settings import Settings
+from b40graph.core.settings import Settings
+from b40graph.pipeline import build, compile_dataset
 
 from .conftest import ROOT
 from .test_scale import _results
@@ -60,8 +60,9 @@ def test_a_valid_change_revalidates_the_nodes_it_reaches_only(project, tmp_path)
 
 
 def _focus_count(compiled) -> int:  # type: ignore[no-untyped-def]
-    from b40graph import nt, shaclcore
-    from b40graph.build import _parse_turtle
+    from b40graph.core import ntriples as nt
+    from b40graph.pipeline import _parse_turtle
+    from b40graph.shacl import engine as shaclcore
 
     shapes = shaclcore.Shapes(_parse_turtle(ROOT / "shapes" / "b40.ttl", "shapes"))
     triples = [nt.split(line) for name, lines in compiled.graphs.items() for line in lines]

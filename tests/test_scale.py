@@ -14,12 +14,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from b40graph import nt, shaclcore
-from b40graph.build import _parse_turtle, build, compile_dataset
-from b40graph.errors import DataError
-from b40graph.settings import Settings
-from b40graph.validate import shacl, shacl_fast
-from b40graph.vocab import SH
+from b40graph.core import ntriples as nt
+from b40graph.core.errors import DataError
+from b40graph.core.settings import Settings
+from b40graph.core.vocab import SH
+from b40graph.pipeline import _parse_turtle, build, compile_dataset
+from b40graph.shacl import engine as shaclcore
+from b40graph.shacl.validate import shacl, shacl_fast
 
 from .conftest import ROOT, copy_project
 
@@ -211,7 +212,9 @@ def test_incremental_store_equals_a_cold_store(tmp_path, monkeypatch, diff_from,
     copies the dump pieces that did not change: after a changed declaration, a removed and a re-added one,
     a changed reference file and a changed ontology (blank nodes) the store holds what a bulk load holds
     and every dump is byte-identical to a cold build's."""
-    from b40graph import dumps, gzchunks, splice
+    from b40graph.publish import compress as gzchunks
+    from b40graph.publish import dumps
+    from b40graph.publish import pieces as splice
 
     monkeypatch.setattr(dumps, "DIFF_FROM", diff_from)  # 1: every graph updated by a line diff
     monkeypatch.setattr(splice, "RUN_MOD", run_mod)  # 2: many runs per graph, most of them copied

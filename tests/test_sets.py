@@ -15,16 +15,16 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from b40graph import dumps
-from b40graph.build import build
-from b40graph.cliquery import run_query
-from b40graph.errors import UsageError
-from b40graph.release import Release
-from b40graph.remote import RemoteBackend, publish_to
-from b40graph.results import run_local
-from b40graph.serve import open_backend
-from b40graph.settings import Settings
-from b40graph.store import EmbeddedBackend, load_dataset_file, restore_store
+from b40graph.core.errors import UsageError
+from b40graph.core.settings import Settings
+from b40graph.pipeline import build
+from b40graph.publish import dumps
+from b40graph.publish.release import Release
+from b40graph.server import open_backend
+from b40graph.sparql.local import run_query
+from b40graph.sparql.results import run_local
+from b40graph.store.embedded import EmbeddedBackend, load_dataset_file, restore_store
+from b40graph.store.remote import RemoteBackend, publish_to
 from b40graph.web.app import create_app
 
 from .conftest import BASE, copy_project, oxigraph_server

@@ -16,12 +16,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from b40graph import jsonld, nt, splice
-from b40graph.build import build, compile_dataset
-from b40graph.describe import stats_of_lines
-from b40graph.gzchunks import PieceWriter, Source
-from b40graph.settings import Settings
-from b40graph.vocab import PREFIXES
+from b40graph.core import jsonld
+from b40graph.core import ntriples as nt
+from b40graph.core.settings import Settings
+from b40graph.core.vocab import PREFIXES
+from b40graph.pipeline import build, compile_dataset
+from b40graph.publish import pieces as splice
+from b40graph.publish.compress import PieceWriter, Source
+from b40graph.publish.description import stats_of_lines
 
 from .conftest import ROOT
 
@@ -161,8 +163,8 @@ def test_dumps_made_of_pieces_are_the_whole_dataset_serialisations(monkeypatch, 
 
 @pytest.mark.parametrize("case", ["state unreadable", "dump altered", "cache off", "other base", "other scheme"])
 def test_without_a_usable_previous_release_every_piece_is_made(monkeypatch, network, tmp_path, case):
-    from b40graph import gzchunks
-    from b40graph.dumps import STATE_FILE
+    from b40graph.publish import compress as gzchunks
+    from b40graph.publish.dumps import STATE_FILE
 
     monkeypatch.setattr(splice, "RUN_MOD", 2)
     root = tmp_path / "p"

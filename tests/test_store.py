@@ -10,8 +10,8 @@ import sys
 import pytest
 import requests
 
-from b40graph.build import build
-from b40graph.settings import Settings
+from b40graph.core.settings import Settings
+from b40graph.pipeline import build
 
 from .conftest import BASE, copy_project, running_server
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from b40graph.build import build, compile_dataset
 from b40graph.cli import main
-from b40graph.settings import Settings
+from b40graph.core.settings import Settings
+from b40graph.pipeline import build, compile_dataset
 
 from .conftest import ROOT, select
 

@@ -283,7 +283,7 @@ def test_service_description_and_html_query_page(client):
 
 
 def test_description_pages_outgoing_and_incoming(app):
-    from b40graph.resource import describe
+    from b40graph.store.resource import describe
 
     backend, iri = app.config["B40_BACKEND"], BASE + "id/network/b40"
     pages = [describe(backend, iri, page, page_size=4, out_page_size=5) for page in (1, 2, 3)]

@@ -15,8 +15,8 @@ import pytest
 import requests
 from benchmarks.loadmix import _children
 
-from b40graph.querypool import Job, QueryPool
-from b40graph.results import QueryError
+from b40graph.sparql.results import QueryError
+from b40graph.sparql.workers import Job, QueryPool
 
 from .conftest import running_server
 

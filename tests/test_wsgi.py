@@ -13,7 +13,7 @@ from rdflib.namespace import RDF
 from .conftest import BASE, ROOT
 
 SCRIPT = """
-from b40graph.web.wsgi import app
+from b40graph.wsgi import app
 r = app.test_client().get("/doc/network/b40", headers={"Accept": "application/n-triples"})
 print(r.status_code)
 print(r.get_data(as_text=True))

@@ -1,31 +1,37 @@
-"""b40graph: publish declarations of city networks as validated Linked Open Data."""
+"""b40graph: publish declarations of city networks as validated Linked Open Data.
+
+The library comes first; the `b40graph` command only parses arguments and calls these:
+
+- `build(settings)`: sources -> model -> reason -> validate -> publish; returns the published `Release`.
+- `validate(settings)`: the same up to validation, publishing nothing; returns the `Compiled` dataset.
+- `query(settings, text, fmt)`: a SPARQL query over the current release, as text in `fmt`.
+- `serve(settings, host, port, ...)`: build if the inputs changed, then serve the web app.
+
+They are imported on first use, so importing `b40graph` stays cheap (query workers import it too).
+"""
 
 from __future__ import annotations
 
-import functools
-import hashlib
-from pathlib import Path
+from typing import Any
 
-__version__ = "0.1.0"
+from b40graph.core.version import PACKAGE_DIR, __version__, code_version
 
-#: The installed package: every file in it (modules, templates) is part of the code version.
-PACKAGE_DIR = Path(__file__).parent
-
-
-def code_version() -> str:
-    """A hash of the version and of every file of the installed package (sources and templates, not compiled
-    byte code). Every cache is keyed on it: the build fingerprint, the ingest cache and the revalidation
-    state, so changing one byte of code makes the next build start afresh. Computed once per process."""
-    return _tree_hash(str(PACKAGE_DIR))
+_API = {
+    "build": ("b40graph.pipeline", "build"),
+    "validate": ("b40graph.pipeline", "compile_dataset"),
+    "query": ("b40graph.sparql.local", "run_query"),
+    "serve": ("b40graph.server", "serve"),
+    "Settings": ("b40graph.core.settings", "Settings"),
+}
 
 
-@functools.lru_cache(maxsize=8)
-def _tree_hash(folder: str) -> str:
-    root = Path(folder)
-    digest = hashlib.sha256(f"{__version__}\0".encode())
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if "__pycache__" in rel.parts or path.suffix in (".pyc", ".pyo") or not path.is_file():
-            continue
-        digest.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        import importlib
+
+        module, attribute = _API[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module 'b40graph' has no attribute {name!r}")
+
+
+__all__ = ["PACKAGE_DIR", "Settings", "__version__", "build", "code_version", "query", "serve", "validate"]

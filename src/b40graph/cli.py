@@ -10,9 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .errors import EXIT_INVALID_DATA, EXIT_OK, EXIT_USAGE, B40Error, DataError, UsageError
-from .settings import Settings
+from b40graph.core.errors import EXIT_INVALID_DATA, EXIT_OK, EXIT_USAGE, B40Error, DataError, UsageError
+from b40graph.core.settings import Settings
+from b40graph.core.version import __version__
 
 
 def _progress(enabled: bool):  # type: ignore[no-untyped-def]
@@ -38,7 +38,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from b40graph.pipeline import build
 
     release = build(_settings(args), _progress(args.progress))
     info = release.info
@@ -47,7 +47,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .build import compile_dataset
+    from b40graph.pipeline import compile_dataset
 
     compiled = compile_dataset(_settings(args), _progress(args.progress))
     if not compiled.conforms:
@@ -60,7 +60,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .cliquery import run_query
+    from b40graph.sparql.local import run_query
 
     text = sys.stdin.read() if args.query == "-" else args.query
     sys.stdout.write(run_query(_settings(args), text, args.format))
@@ -68,7 +68,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from b40graph.server import serve
 
     return serve(
         _settings(args),
@@ -82,8 +82,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from .build import build, is_current
-    from .remote import publish_to
+    from b40graph.pipeline import build, is_current
+    from b40graph.store.remote import publish_to
 
     settings = _settings(args)
     if not args.no_build and not is_current(settings):
@@ -103,7 +103,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from .draft import draft_declaration, review_text, write
+    from b40graph.author.draft import draft_declaration, review_text, write
 
     draft = draft_declaration(Path(args.file), _settings(args))
     if not args.dry_run:
@@ -119,7 +119,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .newproject import init_project
+    from b40graph.author.project import init_project
 
     folder = init_project(Path(args.dir), args.name, args.base, slug=args.slug)
     print(f"created {folder}: run `b40graph build --root {args.dir}` (see {args.dir}/README.md)")

@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 
-from ..results import QueryError
+from b40graph.sparql.results import QueryError
 
 
 class Busy(QueryError):

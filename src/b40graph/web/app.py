@@ -7,12 +7,12 @@ import time
 
 from flask import Flask, Response, g, request
 
-from ..search import Indexes
-from ..settings import Settings
-from ..store import Backend
-from . import errors, find, meta, pages, resources, sparql
-from .admission import Admission
-from .doccache import DocumentCache
+from b40graph.core.settings import Settings
+from b40graph.search.index import Indexes
+from b40graph.store.backend import Backend
+from b40graph.web import errors, find, meta, pages, resources, sparql
+from b40graph.web.admission import Admission
+from b40graph.web.doccache import DocumentCache
 
 log = logging.getLogger("b40graph.web")
 #: Request headers a page on another origin may send (CORS): enough for YASGUI and fetch() with a SPARQL body.

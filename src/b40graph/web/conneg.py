@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..formats import BY_EXTENSION, Format, by_name
+from b40graph.core.formats import BY_EXTENSION, Format, by_name
 
 MAX_ACCEPT = 4096
 MAX_RANGES = 64

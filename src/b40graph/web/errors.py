@@ -8,10 +8,10 @@ import logging
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import B40Error
-from ..formats import HTML, JSONLD, NTRIPLES, RESULTS_JSON, TURTLE, Format
-from ..results import QueryError
-from .conneg import BadRequest, NotAcceptable, negotiate
+from b40graph.core.errors import B40Error
+from b40graph.core.formats import HTML, JSONLD, NTRIPLES, RESULTS_JSON, TURTLE, Format
+from b40graph.sparql.results import QueryError
+from b40graph.web.conneg import BadRequest, NotAcceptable, negotiate
 
 log = logging.getLogger("b40graph.web")
 PLAIN = Format("text", "Text", "text/plain", (), "txt", "text")

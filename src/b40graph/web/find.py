@@ -9,9 +9,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.urls import iri_to_uri
 
-from ..formats import HTML, JSON
-from ..release import current
-from ..search import (
+from b40graph.core.formats import HTML, JSON
+from b40graph.publish.release import current
+from b40graph.search.index import (
     B40,
     INDEX_FILE,
     KIND_BY_CLASS,
@@ -27,9 +27,9 @@ from ..search import (
     SearchUnavailable,
     fold,
 )
-from ..store import EmbeddedBackend
-from .errors import ApiError
-from .http import backend, choose, finish, local_url, settings
+from b40graph.store.embedded import EmbeddedBackend
+from b40graph.web.errors import ApiError
+from b40graph.web.http import backend, choose, finish, local_url, settings
 
 bp = Blueprint("find", __name__)
 PAGE_SIZE = 20

@@ -18,13 +18,13 @@ from typing import BinaryIO, TypeVar
 
 from flask import Response, current_app, request
 
-from ..formats import Format
-from ..settings import Settings
-from ..store import Backend, Version
-from ..vocab import ONTOLOGY_IRI
-from .admission import Admission
-from .conneg import negotiate, override
-from .errors import ApiError
+from b40graph.core.formats import Format
+from b40graph.core.settings import Settings
+from b40graph.core.vocab import ONTOLOGY_IRI
+from b40graph.store.backend import Backend, Version
+from b40graph.web.admission import Admission
+from b40graph.web.conneg import negotiate, override
+from b40graph.web.errors import ApiError
 
 T = TypeVar("T")
 

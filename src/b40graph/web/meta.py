@@ -8,14 +8,14 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
-from ..describe import dump_file
-from ..formats import DOCUMENT_FORMATS, DUMP_FORMATS, HTML, Format
-from ..rdfio import serialize, serialize_document
-from ..store import Version
-from ..vocab import PREFIXES
-from .errors import ApiError
-from .http import accepts_gzip, backend, choose, finish, local_url, same_release, send_ranged, settings
-from .resources import check_path, document
+from b40graph.core.formats import DOCUMENT_FORMATS, DUMP_FORMATS, HTML, Format
+from b40graph.core.rdfio import serialize, serialize_document
+from b40graph.core.vocab import PREFIXES
+from b40graph.publish.description import dump_file
+from b40graph.store.backend import Version
+from b40graph.web.errors import ApiError
+from b40graph.web.http import accepts_gzip, backend, choose, finish, local_url, same_release, send_ranged, settings
+from b40graph.web.resources import check_path, document
 
 bp = Blueprint("meta", __name__)
 HOME = """

@@ -11,13 +11,13 @@ import pyoxigraph as ox
 from flask import current_app, g, render_template, request
 from markupsafe import Markup, escape
 
-from .. import jsonld
-from ..formats import DOCUMENT_FORMATS
-from ..resource import RDF_TYPE, Description, best_label
-from ..store import Term
-from ..vocab import PREFIXES
-from .errors import ApiError
-from .http import backend, local_url
+from b40graph.core import jsonld
+from b40graph.core.formats import DOCUMENT_FORMATS
+from b40graph.core.vocab import PREFIXES
+from b40graph.store.backend import Term
+from b40graph.store.resource import RDF_TYPE, Description, best_label
+from b40graph.web.errors import ApiError
+from b40graph.web.http import backend, local_url
 
 B40 = PREFIXES["b40"]
 #: Headings for incoming links, by property: what the linking things are to this one.

@@ -10,15 +10,15 @@ import re
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from ..formats import DOCUMENT_FORMATS, HTML
-from ..rdfio import serialize_document
-from ..resource import describe, known
-from ..store import Version
-from ..vocab import ONTOLOGY_IRI
-from . import pages
-from .doccache import DocumentCache
-from .errors import ApiError
-from .http import ReleaseChanged, backend, choose, finish, same_release, settings
+from b40graph.core.formats import DOCUMENT_FORMATS, HTML
+from b40graph.core.rdfio import serialize_document
+from b40graph.core.vocab import ONTOLOGY_IRI
+from b40graph.store.backend import Version
+from b40graph.store.resource import describe, known
+from b40graph.web import pages
+from b40graph.web.doccache import DocumentCache
+from b40graph.web.errors import ApiError
+from b40graph.web.http import ReleaseChanged, backend, choose, finish, same_release, settings
 
 bp = Blueprint("resources", __name__)
 _SEGMENT = re.compile(r"^[A-Za-z0-9._~%!$&'()*+,;=:@-]+$")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Response, render_template, request
 
-from ..formats import DOCUMENT_FORMATS, HTML, RESULT_FORMATS
-from ..rdfio import serialize
-from ..vocab import FORMATS, SD
-from . import examples
-from .http import backend, choose, finish, settings
+from b40graph.core.formats import DOCUMENT_FORMATS, HTML, RESULT_FORMATS
+from b40graph.core.rdfio import serialize
+from b40graph.core.vocab import FORMATS, SD
+from b40graph.web import examples
+from b40graph.web.http import backend, choose, finish, settings
 
 _FORMAT_IRIS = {
     "json": "SPARQL_Results_JSON",

@@ -7,12 +7,12 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
-from ..formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
-from ..results import QueryError, Results
-from ..sparqlguard import inspect
-from . import examples, service
-from .errors import ApiError
-from .http import admission, backend, choose, compress, finish, settings
+from b40graph.core.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
+from b40graph.sparql.guard import inspect
+from b40graph.sparql.results import QueryError, Results
+from b40graph.web import examples, service
+from b40graph.web.errors import ApiError
+from b40graph.web.http import admission, backend, choose, compress, finish, settings
 
 bp = Blueprint("sparql", __name__)
 
@@ -136,10 +136,10 @@ def _posted(response: Response) -> Response:
 
 
 def _table(results: Results) -> dict[str, object]:
-    from .pages import _curie, safe_href
+    from b40graph.web.pages import _curie, safe_href
 
     def cell(term: object) -> dict[str, str]:
-        from .http import local_url
+        from b40graph.web.http import local_url
 
         if isinstance(term, ox.NamedNode):
             return {"href": safe_href(local_url(term.value) or term.value) or "", "text": _curie(term.value)}

@@ -1,0 +1,1 @@
+"""Foundations every stage shares: settings, errors, vocabularies, IRIs, media types, N-Triples text."""

@@ -1,0 +1,246 @@
+"""Ingest for the fast build: each source file becomes a `Piece` (its named graph as sorted N-Triples
+lines, the origins of its nodes), assembled in parallel and cached by content.
+
+The cache key of a declaration is a hash of its bytes, its path, the reference data, the base IRI and
+the whole package's code (b40graph.code_version), so an unchanged file is never parsed again; the
+reference data is one piece keyed by all the reference files. Cached pieces live in `<out>/cache/pieces/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import pickle
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS as DCT
+
+from b40graph.core import ntriples as nt
+from b40graph.core.errors import DataError, Problem, Problems
+from b40graph.core.iris import Minter
+from b40graph.core.settings import Settings
+from b40graph.core.version import code_version
+from b40graph.model.assemble import Assembly, add_declaration, add_memberships, add_reference
+from b40graph.sources.files import declaration_paths, read_source
+from b40graph.sources.reference import Reference, load_reference
+
+Origin = tuple[Path, int | None]
+PARALLEL_FROM = 64  # uncached declarations; below this, one process is faster than starting workers
+
+
+@dataclass
+class Piece:
+    name: str  # the named graph's IRI
+    lines: list[str]  # sorted, distinct N-Triples lines
+    origins: dict[str, Origin] = field(default_factory=dict)
+    weak: set[str] = field(default_factory=set)  # nodes whose origin is only a default (persons, roles)
+    sources: list[Path] = field(default_factory=list)
+    ident: str = ""  # a declaration's id ("" for the reference data)
+    issued: list[str] = field(default_factory=list)
+    networks: list[str] = field(default_factory=list)
+
+
+def reference_key(settings: Settings) -> str:
+    digest = hashlib.sha256(f"{code_version()}\n{settings.base}\n{settings.root}\n".encode())
+    for name in ("countries.csv", "places.csv", "municipalities.csv", "events.csv", "network.ttl", "themes.ttl"):
+        path = settings.data_dir / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-") + b"\0")
+    return digest.hexdigest()
+
+
+def _piece(asm: Assembly, name: URIRef, ident: str = "") -> Piece:
+    graph = asm.graphs[name]
+    return Piece(
+        str(name),
+        nt.graph_lines(graph),
+        {str(k): v for k, v in asm.origins.items()},
+        {str(k) for k in asm.weak},
+        list(asm.graph_sources[name]),
+        ident,
+        sorted(str(o) for o in graph.objects(None, DCT.issued)),
+        list(asm.networks),
+    )
+
+
+class Cache:
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def get(self, key: str) -> Piece | None:
+        if self.folder is None:
+            return None
+        try:
+            with (self.folder / f"{key}.pickle").open("rb") as fh:
+                piece = pickle.load(fh)  # noqa: S301 - our own cache, written by this module
+        except (OSError, pickle.PickleError, EOFError, AttributeError):
+            return None
+        return piece if isinstance(piece, Piece) else None
+
+    def put(self, key: str, piece: Piece) -> None:
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(piece, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.folder / f"{key}.pickle")
+
+    def prune(self, keep: set[str]) -> None:
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for path in self.folder.glob("*.pickle"):
+            if path.stem not in keep:
+                path.unlink(missing_ok=True)
+
+
+# -- per-process state of the workers ------------------------------------------------------------
+
+_REF: dict[str, Reference] = {}
+
+
+def _reference(settings: Settings) -> Reference:
+    key = f"{settings.data_dir}\0{settings.base}"
+    if key not in _REF:
+        _REF.clear()
+        _REF[key] = load_reference(settings.data_dir, settings.base)
+    return _REF[key]
+
+
+def _declaration(settings: Settings, path: Path) -> tuple[Piece | None, list[Problem]]:
+    ref = _reference(settings)
+    try:
+        src = read_source(path, settings.max_source_bytes)
+    except DataError as err:
+        return None, list(err.problems)
+    asm = Assembly(factory=nt.TripleBag)
+    problems = Problems()
+    mint = Minter(settings.base)
+    try:
+        add_declaration(asm, src, ref, mint, settings.root, problems)
+    except DataError as err:
+        problems.extend(err)
+    if problems.items:
+        return None, list(problems.items)
+    return _piece(asm, mint.graph(f"declaration/{src.id}"), src.id), []
+
+
+def _declarations(settings: Settings, paths: list[Path]) -> list[tuple[Piece | None, list[Problem]]]:
+    return [_declaration(settings, p) for p in paths]
+
+
+def read_pieces(settings: Settings, ref: Reference, workers: int = 2) -> tuple[Piece, list[Piece]]:
+    """The reference piece and one piece per declaration file, from the cache where the inputs are unchanged."""
+    folder = settings.declarations_dir
+    cache = Cache(settings.out_dir / "cache" / "pieces" if settings.cache else None)
+    ref_key = reference_key(settings)
+    keep = {ref_key}
+    reference = cache.get(ref_key)
+    if reference is None:
+        asm = Assembly(factory=nt.TripleBag)
+        mint = Minter(settings.base)
+        add_reference(asm, ref, mint, settings.root)
+        reference = _piece(asm, mint.graph("reference"))
+        cache.put(ref_key, reference)
+    _REF.clear()
+    _REF[f"{settings.data_dir}\0{settings.base}"] = ref
+
+    paths = declaration_paths(folder)
+    keys = {}
+    for path in paths:
+        digest = hashlib.sha256(f"{ref_key}\n{path}\n{settings.max_source_bytes}\n".encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"\0unreadable")
+        keys[path] = digest.hexdigest()
+    keep.update(keys.values())
+    found: dict[Path, tuple[Piece | None, list[Problem]]] = {}
+    todo = []
+    for path in paths:
+        piece = cache.get(keys[path])
+        if piece is not None:
+            found[path] = (piece, [])
+        else:
+            todo.append(path)
+    if len(todo) >= PARALLEL_FROM and workers > 1:
+        chunks = [todo[i::workers] for i in range(workers)]
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            for chunk, results in zip(chunks, pool.map(_declarations, [settings] * workers, chunks), strict=True):
+                found.update(zip(chunk, results, strict=True))
+    else:
+        for path in todo:
+            found[path] = _declaration(settings, path)
+    problems: list[Problem] = []
+    pieces = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        piece, trouble = found[path]
+        problems.extend(trouble)
+        if piece is None:
+            continue
+        if path in todo:
+            cache.put(keys[path], piece)
+        if piece.ident in seen:
+            problems.append(
+                Problem(
+                    f"id '{piece.ident}' is already used by {seen[piece.ident]}",
+                    path,
+                    piece.origins.get(str(Minter(settings.base).declaration(piece.ident)), (path, None))[1],
+                    "give every declaration its own id",
+                )
+            )
+            continue
+        seen[piece.ident] = path
+        pieces.append(piece)
+    if not problems:
+        memberships = _memberships(settings, ref, pieces, seen)
+        if isinstance(memberships, Piece):
+            pieces.append(memberships)
+        elif memberships is not None:
+            problems.extend(memberships)
+    if problems:
+        raise DataError(problems)
+    cache.prune(keep)
+    return reference, pieces
+
+
+_MEMBERSHIP_TYPE = " <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/org#Membership> ."
+
+
+def _memberships(
+    settings: Settings, ref: Reference, pieces: list[Piece], declarations: dict[str, Path]
+) -> Piece | list[Problem] | None:
+    """graph/memberships (data/memberships.csv) as a piece, after the declarations it refers to; not cached
+    (a few rows, and its checks depend on every declaration)."""
+    existing = {}
+    for piece in pieces:
+        for line in piece.lines:
+            if line.endswith(_MEMBERSHIP_TYPE):
+                iri = line[1 : line.index(">")]
+                existing[iri] = piece.origins.get(iri, (Path(), None))
+    asm = Assembly(factory=nt.TripleBag)
+    mint = Minter(settings.base)
+    problems = Problems()
+    name = add_memberships(asm, ref, mint, settings.root, declarations, existing, problems)
+    if problems.items:
+        return list(problems.items)
+    return None if name is None else _piece(asm, name)
+
+
+def merged_origins(reference: Piece, pieces: list[Piece]) -> dict[URIRef, Origin]:
+    """The origins exactly as one sequential assembly records them: later sources overwrite, except the
+    default-only (weak) origins of persons and roles, which the first source to mention them keeps."""
+    origins: dict[str, Origin] = dict(reference.origins)
+    for piece in pieces:
+        for node, origin in piece.origins.items():
+            if node in piece.weak:
+                origins.setdefault(node, origin)
+            else:
+                origins[node] = origin
+    return {URIRef(k): v for k, v in origins.items()}

@@ -1,0 +1,1 @@
+"""Stage 8, search: the full-text index of a release, and reconciliation."""

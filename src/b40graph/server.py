@@ -1,0 +1,111 @@
+"""`b40graph serve`: build if the inputs changed, then serve with waitress (a production WSGI server)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from b40graph.core.errors import DataError, UsageError
+from b40graph.core.settings import Settings
+from b40graph.store.backend import Backend
+from b40graph.store.embedded import EmbeddedBackend, StoreUnavailable, load_dataset_file, restore_store
+
+
+def open_backend(
+    settings: Settings,
+    dataset: str | None = None,
+    remote: str | None = None,
+    rebuild: bool = True,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Backend:
+    if remote:
+        from b40graph.sparql.results import QueryError
+        from b40graph.store.remote import BagDefaultGraph, RemoteBackend
+
+        backend = RemoteBackend(remote, settings)
+        try:
+            backend.check_default()  # a store whose default graph is a bag is refused at start-up
+        except BagDefaultGraph as err:
+            backend.close()
+            raise UsageError(str(err)) from None
+        except QueryError:
+            pass  # down or slow now: every request says so until it is back
+        return backend
+    if dataset:
+        folder, tag, merged = load_dataset_file(Path(dataset))
+        return EmbeddedBackend(settings, store_path=folder, tag=tag, merged=merged)
+    from b40graph.pipeline import build, is_current
+    from b40graph.publish.release import current
+
+    if rebuild and not is_current(settings):
+        try:
+            build(settings, progress)
+        except DataError as err:
+            if current(settings.out_dir) is None:
+                raise
+            progress(f"the new build failed; serving the last good release instead:\n{err}")
+        except OSError as err:  # a read-only or full output folder: the release already there still serves
+            if current(settings.out_dir) is None:
+                raise UsageError(f"cannot build into {settings.out_dir}: {err}") from None
+            progress(f"could not rebuild into {settings.out_dir} ({err}); serving the last good release instead")
+    try:
+        return EmbeddedBackend(settings)
+    except StoreUnavailable as err:
+        release = current(settings.out_dir)
+        if release is None:
+            raise
+        progress(f"{err}; restoring it from the release's N-Quads dump")
+        restore_store(release)
+        return EmbeddedBackend(settings)
+
+
+def server_options(settings: Settings) -> dict[str, object]:
+    """waitress's settings for a public server. Waitress reads each request whole on its event loop before a
+    worker thread sees it, so slow or idle clients cost a socket, not a thread: the connection limit can be
+    high once the loop polls (select() stops at 1024 descriptors) and the process may open that many files."""
+    _raise_file_limit(settings.connection_limit + 256)
+    return {
+        "threads": settings.query_workers + settings.query_queue + 8,  # SPARQL can never take them all
+        "connection_limit": settings.connection_limit,
+        "asyncore_use_poll": True,
+        "channel_timeout": 30,  # an idle connection is closed after this many seconds without a byte
+        "max_request_body_size": settings.max_body_bytes,  # refused by Content-Length (413), nothing spooled
+        "max_request_header_size": 64 * 1024,
+        "ident": "b40graph",
+    }
+
+
+def _raise_file_limit(wanted: int) -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    dataset: str | None,
+    backend: str | None,
+    rebuild: bool,
+    progress: Callable[[str], None],
+) -> int:
+    import waitress
+
+    from b40graph.web.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    be = open_backend(settings, dataset, backend, rebuild, progress)
+    try:
+        app = create_app(settings, be)
+        progress(f"serving on http://{host}:{port}/ (SPARQL at /sparql)")
+        waitress.serve(app, host=host, port=port, **server_options(settings))
+    except OSError as err:
+        raise UsageError(f"cannot serve on {host}:{port}: {err}") from None
+    finally:
+        be.close()
+    return 0

@@ -1,0 +1,1 @@
+"""Stage 4, validate: SHACL shapes (pyshacl as the reference; a compiled engine; revalidation)."""

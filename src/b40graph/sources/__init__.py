@@ -1,0 +1,1 @@
+"""Stage 1, sources: reading declaration files, their text, and the curated reference tables."""

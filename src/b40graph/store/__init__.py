@@ -1,0 +1,1 @@
+"""Stage 7, store: the one storage seam (Backend), embedded and remote, and resource descriptions."""
