@@ -41,6 +41,22 @@ class Range:
         return 3 if (self.type, self.subtype) == (main, sub) else 0
 
 
+def quality(params: list[str]) -> float:
+    """The `q` of a list of header parameters (`["q=0.5", "charset=x"]`): 1 when absent, 0 when malformed or
+    outside 0..1 (Accept, Accept-Encoding, Accept-Language all weigh their entries so)."""
+    q = 1.0
+    for param in params:
+        key, _, value = param.strip().partition("=")
+        if key.strip().lower() == "q":
+            try:
+                q = float(value.strip())
+            except ValueError:
+                return 0.0
+            if math.isnan(q) or not 0.0 <= q <= 1.0:
+                return 0.0
+    return q
+
+
 def parse_accept(header: str | None) -> list[Range]:
     """Parse an Accept header leniently: unparseable ranges are skipped, not fatal (RFC 9110 §12.5.1)."""
     if not header:
@@ -53,16 +69,7 @@ def parse_accept(header: str | None) -> list[Range]:
         match = _RANGE.match(media)
         if not match:
             continue
-        q = 1.0
-        for param in params:
-            key, _, value = param.strip().partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value.strip())
-                except ValueError:
-                    q = 0.0
-                if not 0.0 <= q <= 1.0 or math.isnan(q):
-                    q = 0.0
+        q = quality(params)
         main, sub = match.group(1).lower(), match.group(2).lower()
         if main == "*" and sub != "*":
             continue

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import gzip
-import math
 import os
 import re
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -23,7 +22,7 @@ from b40graph.core.settings import Settings
 from b40graph.core.vocab import ONTOLOGY_IRI
 from b40graph.store.backend import Backend, Version
 from b40graph.web.admission import Admission
-from b40graph.web.conneg import negotiate, override
+from b40graph.web.conneg import negotiate, override, quality
 from b40graph.web.errors import ApiError
 
 T = TypeVar("T")
@@ -115,16 +114,7 @@ def accepts_gzip(header: str | None) -> bool:
     star: float | None = None
     for part in header.split(",")[:64]:
         coding, *params = part.split(";")
-        q = 1.0
-        for param in params:
-            key, _, value = param.strip().partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value.strip())
-                except ValueError:
-                    q = 0.0
-                if math.isnan(q) or not 0.0 <= q <= 1.0:
-                    q = 0.0
+        q = quality(params)
         coding = coding.strip().lower()
         if coding in ("gzip", "x-gzip"):
             named = q if named is None else max(named, q)
