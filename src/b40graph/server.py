@@ -71,7 +71,6 @@ def server_options(settings: Settings) -> dict[str, object]:
         "asyncore_use_poll": True,
         "channel_timeout": 30,  # an idle connection is closed after this many seconds without a byte
         "max_request_body_size": settings.max_body_bytes,  # refused by Content-Length (413), nothing spooled
-        "max_request_header_size": 64 * 1024,
         "ident": "b40graph",
     }
 

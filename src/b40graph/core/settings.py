@@ -41,7 +41,7 @@ class Settings:
     # Memory one public query may use (its worker process's RLIMIT_DATA); 0: no limit.
     query_memory_mb: int = field(default_factory=lambda: int(_env("QUERY_MEMORY_MB", "1024")))
     # Fair sharing of /sparql (web/admission.py): queries waiting for a worker, and in flight per client.
-    query_queue: int = field(default_factory=lambda: int(_env("QUERY_QUEUE", "4")))
+    query_queue: int = field(default_factory=lambda: int(_env("QUERY_QUEUE", "8")))
     queries_per_client: int = field(default_factory=lambda: int(_env("QUERIES_PER_CLIENT", "2")))
     doc_cache_bytes: int = field(default_factory=lambda: int(_env("DOC_CACHE_BYTES", str(64 * 1024 * 1024))))
     max_source_bytes: int = 5 * 1024 * 1024

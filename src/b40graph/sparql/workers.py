@@ -19,6 +19,7 @@ died while idle (the OS's OOM killer, an operator's kill) is replaced before a q
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import multiprocessing as mp
 import os
@@ -146,9 +147,12 @@ class Worker:
             return False
 
     def kill(self) -> None:
+        """Stop the process and close the pipe; safe to call twice (close() and a starting worker's thread)."""
         self.proc.kill()
         self.proc.join(timeout=5)
-        self.conn.close()
+        with contextlib.suppress(OSError):
+            if not self.conn.closed:
+                self.conn.close()
 
 
 class QueryPool:
@@ -191,9 +195,9 @@ class QueryPool:
             if ready and not closed:
                 self.idle.put(worker)
                 return
-        self._drop(worker)
-        if closed:  # stopped by close() (or at exit): not an error
+        if closed:  # stopped by close() (or at exit), which killed it: not an error
             return
+        self._drop(worker)
         log.error("a query worker did not start (attempt %d, exit code %s)", attempt, worker.proc.exitcode)
         if attempt < 3:
             self._start(attempt + 1)

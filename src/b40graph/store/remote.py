@@ -63,7 +63,9 @@ SELECT ?version ?modified WHERE {
   GRAPH ?description { ?dataset owl:versionInfo ?version . OPTIONAL { ?dataset dct:modified ?modified } }
 } LIMIT 1"""
 NOT_STAGING = 'FILTER(!STRSTARTS(STR(?g), "urn:b40graph:staging:"))'  # graphs a publication is staging
-GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } " + NOT_STAGING + " }"
+# Graphs that hold a triple: a store may list an empty graph name (Oxigraph kept one, with no triples, after a
+# publisher was killed during the switch), which is no graph of the dataset.
+GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } " + NOT_STAGING + " FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }"
 LABELS_QUERY = (
     """SELECT DISTINCT ?s ?label WHERE { {{values}}
   GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
@@ -546,6 +548,7 @@ class _Target:
         statements.append(f"MOVE {ox.NamedNode(mine + 'default')} TO DEFAULT")
         statements += [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in stale]
         started = time.monotonic()
+        progress(f"switching to version {version} in one update")
         self.run_update(statements, timeout=3600)
         progress(
             f"switched to version {version} in one update ({len(order)} graphs and the default graph, "
