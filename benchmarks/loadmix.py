@@ -22,6 +22,7 @@ from pathlib import Path
 import requests
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+RUNAWAY_CLIENT = "127.0.0.250"  # the address the mix's runaway queries come from
 SORT_RUNAWAY = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"  # memory, not only time
 SELECT = (
     "PREFIX b40: <https://w3id.org/b40/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
@@ -117,7 +118,10 @@ def run_round(url: str, requests_total: int, clients: int, hard_stop: float, run
         session = getattr(local, "session", None)
         if session is None:  # each simulated client from an address of its own, as real clients are
             session = local.session = client_session(f"127.0.0.{10 + next(numbers) % 200}")
+            local.runaway = client_session(RUNAWAY_CLIENT)
         kind, path, accept, query = job
+        if kind == "runaway":  # runaways come from one misbehaving client, not from every client of the mix
+            session = local.runaway
         guard = one_runaway if kind == "runaway" else contextlib.nullcontext()
         with guard:
             started = time.monotonic()

@@ -30,6 +30,20 @@ def copy_project(dest: Path) -> Path:
 
 
 GROWTH = ROOT / "tests" / "fixtures" / "growth"
+SEED_DECLARATIONS = ("2021-11-30-b40-founding-declaration.md", "2025-02-24-b40-sofia-summit-declaration.md")
+
+
+def seed_project(dest: Path) -> Path:
+    """A copy of the project with only the two seed declarations and no later members: the fixture of tests
+    that count what their own additions change, whatever valid data `data/` has gained since."""
+    root = copy_project(dest)
+    for path in (root / "data" / "declarations").iterdir():
+        if path.name not in SEED_DECLARATIONS:
+            path.unlink()
+    memberships = root / "data" / "memberships.csv"
+    if memberships.is_file():
+        memberships.write_text(memberships.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    return root
 
 
 def grow(root: Path, fixture: Path = GROWTH) -> Path:

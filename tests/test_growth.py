@@ -16,7 +16,7 @@ from b40graph.core.settings import Settings
 from b40graph.pipeline import build, validation_view
 from b40graph.reason.closure import infer_fast
 
-from .conftest import BASE, ROOT, copy_project, grow, select
+from .conftest import BASE, ROOT, copy_project, grow, seed_project, select
 
 SHARED_THEMES = ROOT / "data" / "themes.ttl"
 
@@ -113,7 +113,7 @@ HEADER = "network,municipality,joined,left,basis\n"
 
 @pytest.fixture()
 def grown(tmp_path: Path) -> Path:
-    return grow(copy_project(tmp_path / "p"))
+    return grow(seed_project(tmp_path / "p"))
 
 
 def _write(root: Path, *rows: str) -> Path:

@@ -27,7 +27,7 @@ from b40graph.store.embedded import EmbeddedBackend, load_dataset_file, restore_
 from b40graph.store.remote import RemoteBackend, publish_to
 from b40graph.web.app import create_app
 
-from .conftest import BASE, copy_project, oxigraph_server
+from .conftest import BASE, oxigraph_server, seed_project
 
 pytestmark = pytest.mark.backend
 PERSON = f"<{BASE}id/person/ivica-puljak>"
@@ -44,7 +44,7 @@ NT = {"Accept": "application/n-triples"}
 
 def resigned_project(dest: Path) -> Path:
     """The seed project plus a declaration that the Mayor of Split, a founding signatory, signs again."""
-    root = copy_project(dest)
+    root = seed_project(dest)
     sofia = (root / "data/declarations/2025-02-24-b40-sofia-summit-declaration.md").read_text(encoding="utf-8")
     for old, new in (
         ("id: 2025-b40-sofia-summit-declaration", "id: 2025-b40-resigned-declaration"),
