@@ -220,26 +220,30 @@ def add_declaration(
                 f"use one of: {', '.join(ref.network_slugs)}",
             )
         g.add((decl, DCT.publisher, mint.network(network_slug)))
-    if src.meta.get("event"):
-        event = str(src.meta["event"])
-        if event not in ref.events:
-            problems.add(
-                f"event '{event}' is not in data/events.csv",
-                path,
-                line.get("event"),
-                f"use one of: {', '.join(sorted(ref.events))}, or add a row to data/events.csv",
-            )
-        g.add((decl, B40.adoptedAt, mint.event(event)))
-    if src.meta.get("place"):
-        place = str(src.meta["place"])
-        if place not in ref.places:
-            problems.add(
-                f"place '{place}' is not in data/places.csv",
-                path,
-                line.get("place"),
-                "use a slug from data/places.csv, or add the place",
-            )
-        g.add((decl, SCHEMA.locationCreated, mint.place(place)))
+    references = (  # front-matter key, known slugs, where they are, the fix, the triple it makes
+        (
+            "event",
+            ref.events,
+            "data/events.csv",
+            f"use one of: {', '.join(sorted(ref.events))}, or add a row to data/events.csv",
+            B40.adoptedAt,
+            mint.event,
+        ),
+        (
+            "place",
+            ref.places,
+            "data/places.csv",
+            "use a slug from data/places.csv, or add the place",
+            SCHEMA.locationCreated,
+            mint.place,
+        ),
+    )
+    for key, known, where, fix, prop, minted in references:
+        if src.meta.get(key):
+            slug = str(src.meta[key])
+            if slug not in known:
+                problems.add(f"{key} '{slug}' is not in {where}", path, line.get(key), fix)
+            g.add((decl, prop, minted(slug)))
     if parsed.date is not None and parsed.date != src.adopted:
         problems.add(
             f"the text says 'Date: {parsed.date:%d.%m.%Y}' but the front matter says adopted: {src.adopted}",

@@ -41,6 +41,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
@@ -557,39 +558,29 @@ class _Target:
 
     def run_update(self, statements: list[str], timeout: float = 600) -> None:
         text = " ;\n".join(statements)
+        headers = {"Content-Type": SPARQL_UPDATE}
+        self._post(self.update_url, "a SPARQL Update", timeout, data=text.encode(), headers=headers)
+
+    def _post(self, url: str, what: str, timeout: float, **kwargs: Any) -> requests.Response:
+        """One POST to the store; a store that does not take `what` there raises _NoUpdate (the caller falls
+        back), any other refusal or an unreachable store a UsageError with the store's message."""
+        kwargs["headers"] = {**kwargs.get("headers", {}), "User-Agent": "b40graph"}
         try:
-            response = self.session.post(
-                self.update_url,
-                data=text.encode(),
-                headers={"Content-Type": SPARQL_UPDATE, "User-Agent": "b40graph"},
-                timeout=(5, timeout),
-            )
+            response = self.session.post(url, timeout=(5, timeout), **kwargs)
         except requests.RequestException as err:
-            raise UsageError(f"cannot reach the SPARQL Update endpoint at {self.update_url}: {err}") from None
+            raise UsageError(f"cannot reach the graph store at {url}: {err}") from None
         if response.status_code in NO_UPDATE:
-            raise _NoUpdate(f"{self.update_url} answers {response.status_code} to a SPARQL Update")
+            raise _NoUpdate(f"{url} answers {response.status_code} to {what}")
         if response.status_code >= 400:
             raise UsageError(
-                f"the store refused the update at {self.update_url} ({response.status_code}): "
-                f"{response.text[:500].strip()}"
+                f"the store refused {what} at {url} ({response.status_code}): {response.text[:500].strip()}"
             )
+        return response
 
     def select(self, text: str) -> list[dict[str, Term]]:
-        try:
-            response = self.session.post(
-                self.query_url,
-                data={"query": text},
-                headers={"Accept": JSON_RESULTS, "User-Agent": "b40graph"},
-                timeout=(5, 600),
-            )
-        except requests.RequestException as err:
-            raise UsageError(f"cannot reach the graph store at {self.query_url}: {err}") from None
-        if response.status_code in NO_UPDATE:
-            raise _NoUpdate(f"{self.query_url} answers {response.status_code} to a SPARQL query")
-        if response.status_code >= 400:
-            raise UsageError(
-                f"the store refused a query at {self.query_url} ({response.status_code}): {response.text[:500].strip()}"
-            )
+        response = self._post(
+            self.query_url, "a SPARQL query", 600, data={"query": text}, headers={"Accept": JSON_RESULTS}
+        )
         try:
             results = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
         except SyntaxError as err:
