@@ -240,10 +240,10 @@ def add_declaration(
     )
     for key, known, where, fix, prop, minted in references:
         if src.meta.get(key):
-            slug = str(src.meta[key])
-            if slug not in known:
-                problems.add(f"{key} '{slug}' is not in {where}", path, line.get(key), fix)
-            g.add((decl, prop, minted(slug)))
+            ref_slug = str(src.meta[key])
+            if ref_slug not in known:
+                problems.add(f"{key} '{ref_slug}' is not in {where}", path, line.get(key), fix)
+            g.add((decl, prop, minted(ref_slug)))
     if parsed.date is not None and parsed.date != src.adopted:
         problems.add(
             f"the text says 'Date: {parsed.date:%d.%m.%Y}' but the front matter says adopted: {src.adopted}",
