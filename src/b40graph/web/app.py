@@ -36,6 +36,7 @@ def create_app(settings: Settings, backend: Backend) -> Flask:
     app.config["B40_SEARCH"] = Indexes()
     app.jinja_env.autoescape = True
     app.jinja_env.globals.update(base=settings.base, show=pages.show, link=pages.link)
+    app.jinja_env.globals.update(languages=pages.language_links)
     app.jinja_env.filters["safehref"] = pages.safe_href
     app.register_blueprint(meta.bp)
     app.register_blueprint(sparql.bp)

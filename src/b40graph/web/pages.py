@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import current_app, g, render_template, request
@@ -16,8 +18,10 @@ from b40graph.core.formats import DOCUMENT_FORMATS
 from b40graph.core.vocab import PREFIXES
 from b40graph.store.backend import Term
 from b40graph.store.resource import RDF_TYPE, Description, best_label
+from b40graph.web import facts, summary
 from b40graph.web.errors import ApiError
-from b40graph.web.http import backend, local_url
+from b40graph.web.http import backend, local_url, settings
+from b40graph.web.readable import autonym, humanize, sort_key
 
 B40 = PREFIXES["b40"]
 #: Headings for incoming links, by property: what the linking things are to this one.
@@ -39,6 +43,7 @@ INCOMING = {
     PREFIXES["dct"] + "publisher": "Published",
     PREFIXES["skos"] + "inScheme": "Concepts in this scheme",
     B40 + "signatoryRole": "Signatures in this role",
+    PREFIXES["prov"] + "wasDerivedFrom": "Records derived from this",
 }
 
 DECLARATION_CLAUSES = """
@@ -61,7 +66,7 @@ SIGNATURES = """
 PREFIX b40: <https://w3id.org/b40/ontology#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX dct: <http://purl.org/dc/terms/>
-SELECT ?decl ?person ?muni ?role ?date WHERE {
+SELECT ?decl ?sig ?person ?muni ?role ?date WHERE {
   {{values}}
   ?decl b40:hasSignature ?sig . ?sig prov:agent ?person ; b40:onBehalfOf ?muni ; b40:signatoryRole ?role .
   OPTIONAL { ?sig dct:date ?date }
@@ -152,6 +157,30 @@ def _dataset_languages() -> list[str]:
     return list(cached[1])
 
 
+def language_links() -> list[dict[str, Any]]:
+    """The header's language switch: English and each language the data has labels in, each a link to the
+    page in it (`?lang=`, the other parameters kept); none when the data has one language only."""
+    try:
+        offered = _dataset_languages()
+    except Exception:  # noqa: BLE001 -- the switch never breaks a page (an error page when the store is down)
+        return []
+    tags = [
+        DEFAULT_LANGUAGE,
+        *sorted((t for t in offered if t != DEFAULT_LANGUAGE), key=lambda t: sort_key(autonym(t))),
+    ]
+    if len(tags) < 2:
+        return []
+    current = g.get("b40_lang")
+    # A cached document (resources) varies only by page and language: its links keep no other parameter.
+    kept = {"page"} if request.blueprint == "resources" else None
+    args = {k: v for k, v in request.args.lists() if k != "lang" and (kept is None or k in kept)}
+    links = []
+    for tag in tags:
+        query = urlencode([*((k, v) for k, vs in args.items() for v in vs), ("lang", tag)])
+        links.append({"tag": tag, "name": autonym(tag), "href": f"{request.path}?{query}", "current": tag == current})
+    return links
+
+
 class Labeller:
     """The label shown for each term of a page, worked out once per term."""
 
@@ -172,10 +201,26 @@ class Labeller:
             return term.value
         return str(term)
 
+    def name(self, iri: str) -> str:
+        """The name of a class or property: its label in the data, else a name in words (never a CURIE)."""
+        found = self.desc.label_of(iri, self.lang) or best_label(backend().labels([iri]).get(iri, []), self.lang)
+        if found and " " not in found and found[1:] != found[1:].lower():  # a label such as "containedInPlace"
+            return humanize(found)
+        return found or humanize(iri)
+
+    def prefetch(self, terms: Sequence[object]) -> None:
+        """Look up the labels of `terms` in one request (a summary names things the description may not)."""
+        iris = [t.value for t in terms if isinstance(t, ox.NamedNode) and t.value not in self.shown]
+        iris = [i for i in dict.fromkeys(iris) if self.desc.label_of(i, self.lang) is None]
+        if iris:
+            found = backend().labels(iris)
+            for iri in iris:
+                self.shown[iri] = best_label(found.get(iri, []), self.lang) or iri
+
 
 def _fetch_label(iri: str, language: str) -> str:
-    """The label of a term the description does not hold (a row of a per-class view), else its CURIE."""
-    return best_label(backend().labels([iri]).get(iri, []), language) or _curie(iri)
+    """The label of a term the description does not hold (a row of a per-class view), else its IRI."""
+    return best_label(backend().labels([iri]).get(iri, []), language) or iri
 
 
 #: Schemes an IRI from the data may be linked with; anything else (javascript:, data:, vbscript:, …) is text.
@@ -255,8 +300,8 @@ def _value(term: object, labeller: Labeller) -> dict[str, Any]:
     return {"kind": "bnode", "text": str(term)}
 
 
-def _embedded_jsonld(desc: Description) -> str:
-    text = jsonld.dumps(desc.triples(), PREFIXES).decode()  # sorted by subject, the resource first
+def _embedded_jsonld(triples: list[ox.Triple]) -> str:
+    text = jsonld.dumps(triples, PREFIXES).decode()
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -268,62 +313,59 @@ def resource_page(desc: Description, doc_path: str, kind: str) -> tuple[str, boo
     """The HTML of one page of a resource, whether a next page exists, and whether the page shows anything
     at all (a page past the end of every list shows nothing but a link back to the first)."""
     labeller = Labeller(desc)
+    inferred_graph = settings().base + "graph/inferred"
     # the types, whichever page holds their triples (the outgoing triples are paged)
-    types = sorted({q.object for q in backend().quads(s=desc.iri, p=RDF_TYPE, limit=50)}, key=str)
-    type_iris = {t.value for t in types if isinstance(t, ox.NamedNode)}
-    props: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    prop_labels: dict[str, str] = {}
-    long_texts = []
-    for quad in desc.outgoing:
-        if quad.predicate == RDF_TYPE:
-            continue
-        p = quad.predicate.value
-        prop_labels[p] = labeller.label(quad.predicate)
-        value = _value(quad.object, labeller)
-        if value["kind"] == "literal" and len(value["text"]) > 600:
-            long_texts.append({"property": prop_labels[p], **value})
-            continue
-        if value not in props[p]:
-            props[p].append(value)
-    incoming: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for quad in desc.incoming:
-        heading = INCOMING.get(quad.predicate.value) or f"Linked to by “{labeller.label(quad.predicate)}”"
-        value = _value(quad.subject, labeller)
-        if value not in incoming[heading]:
-            incoming[heading].append(value)
-    view: dict[str, Any] = {}
+    type_quads = backend().quads(s=desc.iri, p=RDF_TYPE, limit=50)
+    type_iris = {q.object.value for q in type_quads if isinstance(q.object, ox.NamedNode)}
     node = desc.iri
     page = desc.page
-    more = desc.has_more_incoming
+    view, more = _lists(desc, type_iris, labeller)
+    shown = desc.exists or any(view.values())
+    title = desc.label_of(node.value, labeller.lang) or _curie(node.value)
+    parts = summary.summarize(node, type_iris, backend().select, labeller.label) if shown else []
+    labeller.prefetch(parts)
+    props, long_texts = facts.property_rows(desc, inferred_graph, labeller, _value, view)
+    description = summary.plain(parts, labeller.label) or title
+    html = render_template(
+        "resource.html",
+        title=title,
+        iri=node.value,
+        kind=kind,
+        types=facts.badges(type_quads, inferred_graph, labeller),
+        summary=[escape(p) if isinstance(p, str) else show(_value(p, labeller)) for p in parts],
+        description=description,
+        props=props,
+        incoming=facts.incoming_groups(desc, inferred_graph, labeller, _value, view, INCOMING),
+        long_texts=long_texts,
+        view=view,
+        page=page,
+        more=more,
+        shown=shown,
+        doc_path=doc_path,
+        og_url=settings().base + doc_path.lstrip("/"),  # the public address: a cached page holds no Host header
+        og_type="article" if B40 + "Declaration" in type_iris else "website",
+        formats=DOCUMENT_FORMATS[1:],
+        jsonld=_embedded_jsonld(facts.embedded_triples(desc, inferred_graph)),
+        page_lang=labeller.lang,
+    )
+    return html, more, shown
+
+
+def _lists(desc: Description, type_iris: set[str], labeller: Labeller) -> tuple[dict[str, Any], bool]:
+    """The lists a page shows besides its statements (a declaration's clauses, signatures, a theme's
+    clauses), one page of each, and whether any has a next page."""
+    view: dict[str, Any] = {}
+    node, page, more = desc.iri, desc.page, desc.has_more_incoming
     if B40 + "Declaration" in type_iris:
-        clauses: dict[int, dict[str, Any]] = {}
-        upto = page * CLAUSES_PER_PAGE
-        bounds: dict[str, Term] = {
-            "decl": node,
-            "after": ox.Literal(upto - CLAUSES_PER_PAGE),
-            "upto": ox.Literal(upto),
-        }
-        for row in backend().select(DECLARATION_CLAUSES, bounds):
-            pos = int(row["position"].value)
-            entry = clauses.setdefault(
-                pos,
-                {
-                    "position": pos,
-                    "text": row["text"].value,
-                    "themes": [],
-                    "operative": row["kind"].value.endswith("OperativeClause"),
-                    "href": safe_href(local_url(row["clause"].value)),
-                },
-            )
-            if "theme" in row:
-                entry["themes"].append({**_value(row["theme"], labeller), "matched": row["label"].value})
-        view["clauses"] = [clauses[k] for k in sorted(clauses)]
-        more = more or bool(backend().select(CLAUSES_AFTER, {"decl": node, "upto": ox.Literal(upto)}))
+        view["clauses"], after = _clauses(node, page, labeller)
+        more = more or after
     for cls, var in SIGNED_BY.items():
         if cls in type_iris:
             rows = _select(_page_of(SIGNATURES, page, ROWS_PER_PAGE), var, node)
             more = more or len(rows) > ROWS_PER_PAGE
             view["signatures"] = _signature_rows(rows[:ROWS_PER_PAGE], labeller)
+            view["signature_columns"] = [c for c in SIGNATURE_COLUMNS if c[0] != var]
+            break
     if PREFIXES["skos"] + "Concept" in type_iris:
         rows = _select(_page_of(THEME_CLAUSES, page, ROWS_PER_PAGE), "theme", node)
         more = more or len(rows) > ROWS_PER_PAGE
@@ -337,40 +379,48 @@ def resource_page(desc: Description, doc_path: str, kind: str) -> tuple[str, boo
             }
             for r in rows[:ROWS_PER_PAGE]
         ]
-    shown = desc.exists or any(view.values())
-    title = desc.label_of(node.value, labeller.lang) or _curie(node.value)
-    html = render_template(
-        "resource.html",
-        title=title,
-        iri=node.value,
-        kind=kind,
-        types=[_value(t, labeller) for t in types],
-        props=sorted(((prop_labels[p], p, v) for p, v in props.items()), key=lambda x: x[0].lower()),
-        incoming=sorted(incoming.items()),
-        long_texts=long_texts,
-        view=view,
-        page=page,
-        more=more,
-        shown=shown,
-        doc_path=doc_path,
-        formats=DOCUMENT_FORMATS[1:],
-        jsonld=_embedded_jsonld(desc),
-        page_lang=labeller.lang,
-    )
-    return html, more, shown
+    return view, more
+
+
+def _clauses(node: ox.NamedNode, page: int, labeller: Labeller) -> tuple[list[dict[str, Any]], bool]:
+    clauses: dict[int, dict[str, Any]] = {}
+    upto = page * CLAUSES_PER_PAGE
+    bounds: dict[str, Term] = {"decl": node, "after": ox.Literal(upto - CLAUSES_PER_PAGE), "upto": ox.Literal(upto)}
+    for row in backend().select(DECLARATION_CLAUSES, bounds):
+        pos = int(row["position"].value)
+        entry = clauses.setdefault(
+            pos,
+            {
+                "position": pos,
+                "text": row["text"].value,
+                "themes": [],
+                "operative": row["kind"].value.endswith("OperativeClause"),
+                "href": safe_href(local_url(row["clause"].value)),
+            },
+        )
+        if "theme" in row:
+            entry["themes"].append({**_value(row["theme"], labeller), "matched": row["label"].value})
+    more = bool(backend().select(CLAUSES_AFTER, {"decl": node, "upto": ox.Literal(upto)}))
+    return [clauses[k] for k in sorted(clauses)], more
+
+
+#: The columns of a signatures table (the one the page is about is left out: its own name in every row).
+SIGNATURE_COLUMNS = [("decl", "Declaration"), ("person", "Signatory"), ("muni", "On behalf of"), ("role", "Role")]
 
 
 def _signature_rows(rows: list[dict[str, Any]], labeller: Labeller) -> list[dict[str, Any]]:
-    return [
+    out = [
         {
             "decl": _value(r["decl"], labeller),
             "person": _value(r["person"], labeller),
             "muni": _value(r["muni"], labeller),
             "role": _value(r["role"], labeller),
             "date": r["date"].value if "date" in r else "",
+            "href": safe_href(local_url(r["sig"].value)) if "sig" in r else None,
         }
         for r in rows
     ]
+    return sorted(out, key=lambda r: (r["date"], sort_key(r["muni"]["label"]), sort_key(r["person"]["label"])))
 
 
 def ontology_page(triples: list[ox.Triple]) -> str:
@@ -401,6 +451,7 @@ def ontology_page(triples: list[ox.Triple]) -> str:
             "anchor": iri.split("#", 1)[-1],
             "props": dict(data["props"]),
             "label": (data["props"].get("rdfs:label") or [{"text": iri}])[0]["text"],
+            "names": {key: _term_name(key) for key in data["props"]},
         }
         (classes if "owl:Class" in kinds else properties).append(entry)
     return render_template(
@@ -411,6 +462,13 @@ def ontology_page(triples: list[ox.Triple]) -> str:
         meta=dict(ontology_meta),
         formats=DOCUMENT_FORMATS[1:],
     )
+
+
+def _term_name(curie: str) -> str:
+    """A property of the ontology page by name ("subclass of", not `rdfs:subClassOf`)."""
+    prefix, _, local = curie.partition(":")
+    name = humanize(PREFIXES.get(prefix, prefix + ":") + local)
+    return name[:1].upper() + name[1:]
 
 
 def json_for_html(obj: object) -> str:
