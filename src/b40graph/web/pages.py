@@ -325,7 +325,7 @@ def resource_page(desc: Description, doc_path: str, kind: str) -> tuple[str, boo
     parts = summary.summarize(node, type_iris, backend().select, labeller.label) if shown else []
     labeller.prefetch(parts)
     props, long_texts = facts.property_rows(desc, inferred_graph, labeller, _value, view)
-    description = summary.plain(parts, labeller.label) or title
+    description = (summary.plain(parts, labeller.label) + ".") if parts else title
     html = render_template(
         "resource.html",
         title=title,

@@ -127,8 +127,13 @@ AUTONYMS = {
 }
 
 
+_AUTONYMS = {tag.lower(): name for tag, name in AUTONYMS.items()}
+
+
 def autonym(tag: str) -> str:
-    return AUTONYMS.get(tag) or AUTONYMS.get(tag.split("-", 1)[0]) or tag
+    """The name of language `tag` in itself (tags are case-insensitive: the store keeps `sr-cyrl`)."""
+    lowered = tag.lower()
+    return _AUTONYMS.get(lowered) or _AUTONYMS.get(lowered.split("-", 1)[0]) or tag
 
 
 @dataclass

@@ -28,10 +28,10 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 PERSON = (
     _PREFIXES
-    + """SELECT ?decl ?issued ?role ?muni ?place WHERE {
+    + """SELECT ?decl ?issued ?role ?text ?muni ?place WHERE {
   {{values}} ?sig prov:agent ?person . ?decl b40:hasSignature ?sig .
   ?sig b40:onBehalfOf ?muni ; b40:signatoryRole ?role .
-  OPTIONAL { ?decl dct:issued ?issued } OPTIONAL { ?muni dct:spatial ?place }
+  OPTIONAL { ?decl dct:issued ?issued } OPTIONAL { ?sig b40:roleText ?text } OPTIONAL { ?muni dct:spatial ?place }
 } ORDER BY ?issued LIMIT 500"""
 )
 DECLARATION = (
@@ -105,9 +105,14 @@ def person(rows: list[dict[str, Any]], label: Label) -> list[Part]:
     if not rows:
         return []
     out: list[Part] = []
-    roles = list(dict.fromkeys((r["role"], r.get("place") or r["muni"]) for r in reversed(rows)))  # latest first
-    for i, (role, place) in enumerate(roles[:3]):
-        out += (["; "] if i else []) + [role, " of ", place]
+    # the roles as printed ("Mayor of Split"), else by name and place; the latest first
+    roles = list(
+        dict.fromkeys(
+            (r["text"].value,) if "text" in r else (r["role"], r.get("place") or r["muni"]) for r in reversed(rows)
+        )
+    )
+    for i, role in enumerate(roles[:3]):
+        out += (["; "] if i else []) + (list(role) if len(role) == 1 else [role[0], " of ", role[1]])
     decls = _values(rows, "decl")
     years = sorted({r["issued"].value[:4] for r in rows if "issued" in r})
     out.append(f"; signed {_count(len(decls), 'declaration', 'declarations')}")
