@@ -209,6 +209,13 @@ def test_a_page_in_greek_falls_back_to_english_and_links_each_language(client):
     assert by_tag["en"]["href"] == "/doc/municipality/athens?lang=en"
     english = _page(client, by_tag["en"]["href"] or "")
     assert f"Municipality in {greece['name_en']};" in english.summary
+    # negotiated: the cached pages are kept per language, and say that they vary by it
+    r = client.get("/doc/municipality/athens", headers={**HTML, "Accept-Language": "el"})
+    assert "accept-language" in r.headers["Vary"].lower()
+    assert f"Municipality in {greece['name_local']};" in Page(r.get_data(as_text=True)).summary
+    plain = _page(client, "/doc/municipality/athens.html")
+    assert f"Municipality in {greece['name_en']};" in plain.summary
+    assert {a["href"] for a in plain.languages} >= {"/doc/municipality/athens?lang=el"}
 
 
 def test_meta_description_and_opengraph_tags_are_present_and_escaped(client):

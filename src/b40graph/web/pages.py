@@ -157,9 +157,10 @@ def _dataset_languages() -> list[str]:
     return list(cached[1])
 
 
-def language_links() -> list[dict[str, Any]]:
+def language_links(path: str | None = None) -> list[dict[str, Any]]:
     """The header's language switch: English and each language the data has labels in, each a link to the
-    page in it (`?lang=`, the other parameters kept); none when the data has one language only."""
+    page (`path`, else the request's) in it (`?lang=`, the other parameters kept); none when the data has
+    one language only."""
     try:
         offered = _dataset_languages()
     except Exception:  # noqa: BLE001 -- the switch never breaks a page (an error page when the store is down)
@@ -177,7 +178,8 @@ def language_links() -> list[dict[str, Any]]:
     links = []
     for tag in tags:
         query = urlencode([*((k, v) for k, vs in args.items() for v in vs), ("lang", tag)])
-        links.append({"tag": tag, "name": autonym(tag), "href": f"{request.path}?{query}", "current": tag == current})
+        href = f"{path or request.path}?{query}"
+        links.append({"tag": tag, "name": autonym(tag), "href": href, "current": tag == current})
     return links
 
 
@@ -342,6 +344,7 @@ def resource_page(desc: Description, doc_path: str, kind: str) -> tuple[str, boo
         more=more,
         shown=shown,
         doc_path=doc_path,
+        lang_path=doc_path,  # a cached page links the same whether asked for as /doc/x or /doc/x.html
         og_url=settings().base + doc_path.lstrip("/"),  # the public address: a cached page holds no Host header
         og_type="article" if B40 + "Declaration" in type_iris else "website",
         formats=DOCUMENT_FORMATS[1:],

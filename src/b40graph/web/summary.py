@@ -19,6 +19,7 @@ Select = Callable[[str, dict[str, Any]], list[dict[str, Any]]]
 Label = Callable[[ox.NamedNode], str]
 
 B40 = PREFIXES["b40"]
+SUMMARY_THEMES = 6  # themes named in a declaration's summary (the text lists every commitment)
 _PREFIXES = """PREFIX b40: <https://w3id.org/b40/ontology#>
 PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -135,7 +136,9 @@ def declaration(rows: list[dict[str, Any]], label: Label) -> list[Part]:
     themes = _values(rows, "theme")
     if themes:
         out.append(("; c" if out else "C") + f"ommits to {_count(len(themes), 'theme', 'themes')}: ")
-        out += _listed(themes, label)
+        named = sorted(themes, key=lambda t: sort_key(label(t)))[:SUMMARY_THEMES]
+        out += _listed(named, label)
+        out += [f" and {len(themes) - len(named)} more"] if len(themes) > len(named) else []
     return out
 
 
