@@ -233,3 +233,18 @@ def test_meta_description_and_opengraph_tags_are_present_and_escaped(client):
     for path in ("/", "/sparql", "/doc/declaration/2021-b40-founding-declaration"):
         meta = _page(client, path).meta
         assert {"description", "og:title", "og:description", "og:url", "og:type"} <= set(meta), path
+
+
+def test_a_network_a_country_and_a_role_are_summed_up(client):
+    # seed: 22 founding members and 2 declarations; growth: Testgrad and a declaration; read: 2 more members
+    network = _page(client, "/doc/network/b40")
+    ttl = (ROOT / "data" / "network.ttl").read_text(encoding="utf-8")
+    founded = re.search(r'schema:foundingDate "([0-9-]+)"', ttl)
+    where = re.search(r"schema:foundingLocation <[^>]*place/([a-z-]+)>", ttl)
+    assert founded and where
+    place = _row(ROOT / "data" / "places.csv", where.group(1))["name_en"]
+    expected = f"Network of 25 members; founded on {founded.group(1)} in {place}; published 3 declarations."
+    assert network.summary == expected
+    montenegro = _page(client, "/doc/country/me")  # Podgorica and Kotor (seed), Cetinje and the test town
+    assert montenegro.summary == "Country of 4 member municipalities."
+    assert _page(client, "/doc/role/deputy-mayor").summary.startswith("Signatory role: 2 signatures by 2 people")

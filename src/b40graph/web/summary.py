@@ -82,6 +82,33 @@ EVENT = (
 } LIMIT 500"""
 )
 
+NETWORK = (
+    _PREFIXES
+    + """SELECT ?founded ?place ?members ?decls WHERE {
+  { {{values}} ?net schema:foundingDate ?founded } UNION { {{values}} ?net schema:foundingLocation ?place }
+  UNION { SELECT (COUNT(DISTINCT ?m) AS ?members) WHERE {
+          {{values}} ?ms org:organization ?net ; org:member ?m FILTER NOT EXISTS { ?ms b40:memberUntil ?until } } }
+  UNION { SELECT (COUNT(DISTINCT ?d) AS ?decls) WHERE { {{values}} ?d dct:publisher ?net ; a b40:Declaration } }
+} LIMIT 500"""
+)
+COUNTRY = (
+    _PREFIXES
+    + """SELECT ?members WHERE {
+  { SELECT (COUNT(DISTINCT ?m) AS ?members) WHERE { {{values}} ?m b40:country ?country ; org:memberOf ?net } }
+}"""
+)
+ROLE = (
+    _PREFIXES
+    + """SELECT ?signatures ?people WHERE {
+  { SELECT (COUNT(DISTINCT ?sig) AS ?signatures) (COUNT(DISTINCT ?person) AS ?people) WHERE {
+    {{values}} ?sig b40:signatoryRole ?role ; prov:agent ?person } }
+}"""
+)
+
+
+def _number(rows: list[dict[str, Any]], var: str) -> int:
+    return next((int(r[var].value) for r in rows if var in r), 0)
+
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
@@ -199,6 +226,25 @@ def event(rows: list[dict[str, Any]], label: Label) -> list[Part]:
     return out
 
 
+def network(rows: list[dict[str, Any]], label: Label) -> list[Part]:
+    out: list[Part] = [f"Network of {_count(_number(rows, 'members'), 'member', 'members')}"]
+    for founded in _values(rows, "founded")[:1]:
+        out.append(f"; founded on {founded.value}")
+    for place in _values(rows, "place")[:1]:
+        out += [" in ", place]
+    decls = _number(rows, "decls")
+    return out + ([f"; published {_count(decls, 'declaration', 'declarations')}"] if decls else [])
+
+
+def country(rows: list[dict[str, Any]], label: Label) -> list[Part]:
+    return [f"Country of {_count(_number(rows, 'members'), 'member municipality', 'member municipalities')}"]
+
+
+def role(rows: list[dict[str, Any]], label: Label) -> list[Part]:
+    signatures, people = _number(rows, "signatures"), _number(rows, "people")
+    return [f"Signatory role: {_count(signatures, 'signature', 'signatures')} by {_count(people, 'person', 'people')}"]
+
+
 #: The query and the sentence of each kind of thing, by class, with the variable the resource is bound to.
 KINDS: list[tuple[str, str, str, Callable[[list[dict[str, Any]], Label], list[Part]]]] = [
     (B40 + "Declaration", DECLARATION, "decl", declaration),
@@ -206,6 +252,9 @@ KINDS: list[tuple[str, str, str, Callable[[list[dict[str, Any]], Label], list[Pa
     (B40 + "Municipality", MUNICIPALITY, "muni", municipality),
     (B40 + "Clause", CLAUSE, "clause", clause),
     (B40 + "Event", EVENT, "event", event),
+    (B40 + "Network", NETWORK, "net", network),
+    (PREFIXES["schema"] + "Country", COUNTRY, "country", country),
+    (B40 + "SignatoryRole", ROLE, "role", role),
     (PREFIXES["skos"] + "Concept", THEME, "theme", theme),
 ]
 
