@@ -190,6 +190,7 @@ class Labeller:
         self.desc = desc
         self.lang = lang()
         self.shown: dict[str, str] = {}
+        self.names: dict[str, str] = {}
 
     def label(self, term: object) -> str:
         if isinstance(term, ox.NamedNode):
@@ -205,10 +206,13 @@ class Labeller:
 
     def name(self, iri: str) -> str:
         """The name of a class or property: its label in the data, else a name in words (never a CURIE)."""
-        found = self.desc.label_of(iri, self.lang) or best_label(backend().labels([iri]).get(iri, []), self.lang)
-        if found and " " not in found and found[1:] != found[1:].lower():  # a label such as "containedInPlace"
-            return humanize(found)
-        return found or humanize(iri)
+        named = self.names.get(iri)
+        if named is None:
+            found = self.desc.label_of(iri, self.lang) or best_label(backend().labels([iri]).get(iri, []), self.lang)
+            if found and " " not in found and found[1:] != found[1:].lower():  # a label such as "containedInPlace"
+                found = humanize(found)
+            named = self.names[iri] = found or humanize(iri)
+        return named
 
     def prefetch(self, terms: Sequence[object]) -> None:
         """Look up the labels of `terms` in one request (a summary names things the description may not)."""
