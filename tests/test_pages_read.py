@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -248,3 +250,34 @@ def test_a_network_a_country_and_a_role_are_summed_up(client):
     montenegro = _page(client, "/doc/country/me")  # Podgorica and Kotor (seed), Cetinje and the test town
     assert montenegro.summary == "Country of 4 member municipalities."
     assert _page(client, "/doc/role/deputy-mayor").summary.startswith("Signatory role: 2 signatures by 2 people")
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PHONE = """<!doctype html><html><body style="margin:0">
+<iframe id="f" src="{page}" style="width:390px;height:844px;border:0"></iframe><script>
+document.getElementById("f").onload = function () {{
+  var d = this.contentDocument, w = this.contentWindow, cell = d.querySelector("table.cards td");
+  document.body.setAttribute("data-width", d.documentElement.scrollWidth + "/" + d.documentElement.clientWidth);
+  if (cell) {{
+    document.body.setAttribute("data-cell", w.getComputedStyle(cell).display);
+    document.body.setAttribute("data-label", w.getComputedStyle(cell, "::before").content);
+  }}
+}};</script></body></html>"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (scripts/setup --test installs it)")
+@pytest.mark.parametrize("path", ["/doc/declaration/2021-b40-founding-declaration", "/doc/person/ekrem-imamoglu"])
+def test_at_390_px_nothing_scrolls_sideways_and_signatures_stack_as_cards(client, path, tmp_path):
+    # The page as served (its CSS is inline, it loads nothing else), measured in a 390 px frame of a page of
+    # the test's own (the served page forbids script; a file next to it may read its layout).
+    (tmp_path / "page.html").write_bytes(client.get(path, headers=HTML).data)
+    (tmp_path / "phone.html").write_text(PHONE.format(page="page.html"), encoding="utf-8")
+    command = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+    command += ["--allow-file-access-from-files", f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars"]
+    command += ["--virtual-time-budget=3000", "--dump-dom", (tmp_path / "phone.html").as_uri()]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=90, check=False)
+    found = dict(re.findall(r'data-(width|cell|label)="([^"]*)"', done.stdout))
+    assert found.get("width") == "390/390", (found, done.stderr[-500:])  # no horizontal scrolling
+    assert found.get("cell") == "block"  # a signature is a card: its cells one under the other,
+    assert found.get("label", "").strip("'\"&quot;").startswith(("Signatory:", "Declaration:"))  # each named
