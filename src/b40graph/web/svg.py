@@ -80,7 +80,7 @@ def _bounds(dots: Sequence[Dot]) -> tuple[float, float, float, float]:
     west, east = min(d.long for d in dots), max(d.long for d in dots)
     south, north = min(d.lat for d in dots), max(d.lat for d in dots)
     cx, cy = (west + east) / 2, (south + north) / 2
-    half_w, half_h = max((east - west) / 2 + 1.2, 3.0), max((north - south) / 2 + 0.9, 2.0)
+    half_w, half_h = max((east - west) / 2 + 1.8, 3.0), max((north - south) / 2 + 0.9, 2.0)
     return cx - half_w, cy - half_h, cx + half_w, cy + half_h
 
 
@@ -189,7 +189,7 @@ def matrix_svg(
 ) -> Markup:
     """Rows (key, label) × columns (key, label); a linked dot where `cells` has (href, name) for the pair."""
     cell, left, top = 30, 330, 170
-    width, height = left + cell * len(columns) + 120, top + cell * len(rows) + 10
+    width, height = left + cell * len(columns) + 160, top + cell * len(rows) + 10
     parts = [_open(chart_id, width, height, title, desc)]
     for j, (_, label) in enumerate(columns):
         cx = left + j * cell + cell / 2
