@@ -208,6 +208,8 @@ def test_members_by_country_counts_the_later_member(seed: Site, grown: Site) -> 
     assert sum(before.values()) == len(members)
     html = grown.page("/overview/members")
     assert 'href="/doc/municipality/testgrad"' in html and 'href="/doc/country/mk"' in html
+    by_country = html[html.index("<h2>By country</h2>") : html.index("<h2>Memberships</h2>")]
+    assert by_country.index("Çanakkale Municipality") < by_country.index("Edirne Municipality")  # by letters
 
 
 # --- the CSV tables --------------------------------------------------------------------------------------

@@ -10,13 +10,14 @@ gets them made on request from the same queries.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template
 from markupsafe import Markup
 
 from b40graph.core.formats import HTML
+from b40graph.core.text import fold
 from b40graph.store import tables
 from b40graph.store.backend import Version
 from b40graph.web import svg
@@ -56,7 +57,6 @@ class Facts:
     commitments: list[tables.Row]
     declarations: list[dict[str, str]]
     events: list[dict[str, str]]
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _href(iri: str) -> str:
@@ -89,7 +89,14 @@ def facts() -> Facts:
 def current_members(f: Facts) -> list[tables.Row]:
     """One row per municipality that is a member of a network and has not left, by label."""
     rows = [m for m in f.members if not m["left"]]
-    return sorted(_first_per(rows, "municipality"), key=lambda m: m["municipality_label"] or m["municipality"])
+    return sorted(
+        _first_per(rows, "municipality"), key=lambda m: _by_name(m["municipality_label"] or m["municipality"])
+    )
+
+
+def _by_name(label: str) -> tuple[str, str]:
+    """Names sorted by their letters (Çanakkale with the C's), then as written."""
+    return fold(label).lower(), label
 
 
 def dots(f: Facts) -> list[svg.Dot]:
@@ -129,7 +136,7 @@ def timeline(f: Facts) -> list[svg.Entry]:
 def matrix(f: Facts) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[tuple[str, str], tuple[str, str]]]:
     rows = [(d["declaration"], d.get("title") or d["declaration"]) for d in f.declarations]
     themes = {c["theme"]: c["theme_label"] or c["theme"] for c in f.commitments}
-    columns = sorted(themes.items(), key=lambda t: (t[1].lower(), t[0]))
+    columns = sorted(themes.items(), key=lambda t: (*_by_name(t[1]), t[0]))
     clauses: dict[tuple[str, str], list[tables.Row]] = defaultdict(list)
     for c in f.commitments:
         clauses[(c["declaration"], c["theme"])].append(c)
@@ -149,7 +156,7 @@ def by_country(f: Facts) -> list[dict[str, Any]]:
         key = m["country"] or ""
         group = groups.setdefault(key, {"country": key, "label": m["country_label"] or key or "(no country)"})
         group.setdefault("members", []).append(m)
-    return sorted(groups.values(), key=lambda g: (-len(g["members"]), g["label"]))
+    return sorted(groups.values(), key=lambda g: (-len(g["members"]), *_by_name(g["label"])))
 
 
 def charts(f: Facts, compact: bool = False) -> dict[str, Markup]:
