@@ -765,6 +765,11 @@ def _min_inclusive(g: Graph) -> tuple[URIRef, URIRef]:
     return _replace(g, _first(g, URIRef(B40 + "PreambleClause")), SCHEMA_POSITION, Literal(0))
 
 
+def _max_inclusive(g: Graph) -> tuple[URIRef, URIRef]:  # a latitude north of the pole
+    lat = URIRef("http://www.w3.org/2003/01/geo/wgs84_pos#lat")
+    return _replace(g, _first(g, URIRef(SCHEMA + "City")), lat, Literal("91.5", datatype=XSD.decimal))
+
+
 def _sparql(g: Graph) -> tuple[URIRef, URIRef]:  # a family name in capitals
     person = _first(g, FOAF.Person)
     return _replace(g, person, FOAF.familyName, Literal(str(g.value(person, FOAF.familyName)).upper()))
@@ -792,6 +797,7 @@ INJECTIONS: dict[str, Mutation] = {
     "QualifiedMinCountConstraintComponent": _qualified_min,
     "QualifiedMaxCountConstraintComponent": _qualified_max,
     "MinInclusiveConstraintComponent": _min_inclusive,
+    "MaxInclusiveConstraintComponent": _max_inclusive,
     "SPARQLConstraintComponent": _sparql,
     "LessThanOrEqualsConstraintComponent": _less_than_or_equals,
 }
@@ -809,6 +815,7 @@ _PARAMETERS = {  # the parameter of each component, as the shapes graph uses it
     "QualifiedMinCountConstraintComponent": "qualifiedMinCount",
     "QualifiedMaxCountConstraintComponent": "qualifiedMaxCount",
     "MinInclusiveConstraintComponent": "minInclusive",
+    "MaxInclusiveConstraintComponent": "maxInclusive",
     "SPARQLConstraintComponent": "sparql",
     "LessThanOrEqualsConstraintComponent": "lessThanOrEquals",
 }

@@ -55,6 +55,7 @@ from b40graph.shacl.validate import compiled_shapes, problems_from_report, shacl
 from b40graph.sources.files import SourceFile, declaration_paths, read_source
 from b40graph.sources.names import near_duplicates, persons_from_lines
 from b40graph.sources.reference import load_reference
+from b40graph.store import tables
 
 Progress = Callable[[str], None]
 log = logging.getLogger(__name__)
@@ -428,6 +429,7 @@ def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, fl
         clock.lap("write")
         progress("writing the search index")
         search.write_release_index(staged, settings.base)  # staged/search.sqlite, published with the release
+        tables.write_tables(staged)  # staged/members.csv, signatures.csv, commitments.csv
         clock.lap("index")
         info = {
             "version": compiled.version,

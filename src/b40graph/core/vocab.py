@@ -15,6 +15,7 @@ GN = Namespace("https://sws.geonames.org/")
 SDG = Namespace("http://metadata.un.org/sdg/")
 ISO639 = Namespace("http://id.loc.gov/vocabulary/iso639-1/")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 
 DEFAULT_BASE = "https://w3id.org/b40/"
 
@@ -39,4 +40,5 @@ PREFIXES: dict[str, str] = {
     "sdg": str(SDG),
     "wd": str(WD),
     "gn": str(GN),
+    "geo": str(GEO),
 }

@@ -19,7 +19,7 @@ from rdflib.namespace import FOAF, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 from b40graph.core.errors import DataError, Problems
 from b40graph.core.iris import Minter
 from b40graph.core.text import plain, proper_family_name, slugify
-from b40graph.core.vocab import B40, GN, ISO639, SCHEMA, SPDX, WD
+from b40graph.core.vocab import B40, GEO, GN, ISO639, SCHEMA, SPDX, WD
 from b40graph.model.themes import tag
 from b40graph.sources.declaration import OPERATIVE, ParsedText, SignatureBlock, parse_text
 from b40graph.sources.files import SourceFile
@@ -65,6 +65,25 @@ def _links(g: Graph, node: URIRef, row: Row) -> None:
         g.add((node, SCHEMA.sameAs, WD[row["wikidata"]]))
     if row["geonames"]:
         g.add((node, SCHEMA.sameAs, GN[row["geonames"] + "/"]))
+
+
+def _point(g: Graph, node: URIRef, row: Row) -> URIRef | None:
+    """A place's point (data/places.csv's lat and long, taken from GeoNames by scripts/geocode): W3C WGS84
+    geo:lat / geo:long on the place, and schema:geo, a schema:GeoCoordinates node citing its GeoNames record."""
+    if not row["lat"] or not row["long"]:
+        return None
+    lat, long = Literal(row["lat"], datatype=XSD.decimal), Literal(row["long"], datatype=XSD.decimal)
+    point = URIRef(f"{node}/geo")
+    g.add((node, GEO.lat, lat))
+    g.add((node, GEO.long, long))
+    g.add((node, SCHEMA.geo, point))
+    g.add((point, RDF.type, SCHEMA.GeoCoordinates))
+    g.add((point, RDFS.label, Literal(f"Coordinates of {row['name_en']}", lang="en")))
+    g.add((point, SCHEMA.latitude, lat))
+    g.add((point, SCHEMA.longitude, long))
+    if row["geonames"]:
+        g.add((point, DCT.source, GN[row["geonames"] + "/"]))
+    return point
 
 
 def _role(asm: Assembly, g: Graph, mint: Minter, role: URIRef, label: str, origin: Origin) -> None:
@@ -128,6 +147,9 @@ def add_reference(asm: Assembly, ref: Reference, mint: Minter, root: Path) -> No
         if row["within"]:
             g.add((node, SCHEMA.containedInPlace, mint.place(row["within"])))
         _links(g, node, row)
+        point = _point(g, node, row)
+        if point is not None:
+            asm.origins[point] = row.origin
         asm.origins[node] = row.origin
     for slug, row in ref.municipalities.items():
         node = mint.municipality(slug)

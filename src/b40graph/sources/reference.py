@@ -139,6 +139,24 @@ def _check_date(row: Row, col: str, problems: Problems) -> None:
             problems.add(f"'{row[col]}' in column '{col}' is not a date", *row.origin, "write YYYY-MM-DD")
 
 
+def _check_point(row: Row, problems: Problems) -> None:
+    """A place's `lat` and `long` (optional columns): both or neither, decimal degrees in WGS84's ranges."""
+    if not row["lat"] and not row["long"]:
+        return
+    fix = "write both lat and long in decimal degrees (scripts/geocode --write takes them from GeoNames)"
+    for col, limit in (("lat", 90), ("long", 180)):
+        if not row[col]:
+            problems.add(f"the column '{col}' is empty, but the other coordinate is given", *row.origin, fix)
+            continue
+        try:
+            value = float(row[col])
+        except ValueError:
+            problems.add(f"'{row[col]}' in column '{col}' is not a number", *row.origin, fix)
+            continue
+        if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", row[col]) or abs(value) > limit:
+            problems.add(f"'{row[col]}' in column '{col}' is not a {col} from -{limit} to {limit}", *row.origin, fix)
+
+
 def load_reference(data_dir: Path, base: str) -> Reference:
     problems = Problems()
     ref = Reference()
@@ -164,6 +182,7 @@ def load_reference(data_dir: Path, base: str) -> Reference:
             problems.add(f"place '{slug}' is within '{row['within']}', which is not in places.csv", *row.origin)
         if row["type"] not in ("City", "AdministrativeArea"):
             problems.add(f"place type '{row['type']}' is unknown", *row.origin, "use City or AdministrativeArea")
+        _check_point(row, problems)
     for slug, row in ref.municipalities.items():
         if row["place"] not in ref.places:
             problems.add(

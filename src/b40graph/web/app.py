@@ -10,7 +10,7 @@ from flask import Flask, Response, g, request
 from b40graph.core.settings import Settings
 from b40graph.search.index import Indexes
 from b40graph.store.backend import Backend
-from b40graph.web import errors, find, meta, pages, resources, sparql
+from b40graph.web import errors, find, meta, overviews, pages, resources, sparql
 from b40graph.web.admission import Admission
 from b40graph.web.doccache import DocumentCache
 
@@ -42,6 +42,7 @@ def create_app(settings: Settings, backend: Backend) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(find.bp)
+    app.register_blueprint(overviews.bp)
     errors.register(app)
 
     @app.before_request

@@ -13,8 +13,11 @@ from b40graph.core.rdfio import serialize, serialize_document
 from b40graph.core.vocab import PREFIXES
 from b40graph.publish.description import dump_file
 from b40graph.store.backend import Version
+from b40graph.store.tables import BY_FILE as TABLE_FILES
+from b40graph.store.tables import TABLES
 from b40graph.web.errors import ApiError
 from b40graph.web.http import accepts_gzip, backend, choose, finish, local_url, same_release, send_ranged, settings
+from b40graph.web.overviews import CSV_TYPE, table_download
 from b40graph.web.resources import check_path, document
 
 bp = Blueprint("meta", __name__)
@@ -119,7 +122,7 @@ def downloads() -> Response:
             )
     graphs = [{"iri": g.value, "path": local_url(g.value)} for g in backend().graphs()]
     body = render_template(
-        "downloads.html", title="Downloads", files=files, graphs=graphs, formats=DOCUMENT_FORMATS[1:]
+        "downloads.html", title="Downloads", files=files, graphs=graphs, formats=DOCUMENT_FORMATS[1:], tables=TABLES
     )
     return finish(Response(body, content_type=HTML.content_type), version, HTML)
 
@@ -130,11 +133,14 @@ def download(name: str) -> Response:
     (a rebuild landing meanwhile changes neither). `name.gz` is sent instead, with Content-Encoding gzip, to
     a client that accepts gzip; it has an ETag of its own. Range and If-Range: see `send_ranged`."""
     allowed = {dump_file(f.extension) for f in DUMP_FORMATS}
-    allowed |= {n + ".gz" for n in allowed} | {"shacl-report.ttl", "release.json"}
+    allowed |= {n + ".gz" for n in allowed} | {"shacl-report.ttl", "release.json"} | set(TABLE_FILES)
     if name not in allowed:
         raise ApiError(404, f"no download is called '{name}'; see /download/", "not-found")
+    if name in TABLE_FILES and (made := table_download(name)) is not None:
+        return made  # a table the release has no file of, made from the data
     fmt = next((f for f in DUMP_FORMATS if name.startswith(dump_file(f.extension))), None)
     mimetype = fmt.media_type if fmt else ("text/turtle" if name.endswith(".ttl") else "application/json")
+    mimetype = CSV_TYPE if name in TABLE_FILES else mimetype
     for _ in range(3):  # a release pruned between finding its folder and opening the file: take the new one
         folder = _release_dir()
         if folder is None or not (folder / name).is_file():

@@ -1,0 +1,262 @@
+"""Overviews of the network: a map of the members, a timeline, declarations × themes, members by country;
+each on its page under /overview/ with the table it is drawn from, and a compact one on the home page.
+
+The facts come through the Backend with fixed queries (store.tables and the two below), so any network
+works; a page is made once per dataset version (the document cache). The CSV tables are the release's
+files (written by the build, store.tables); a backend without them (a remote endpoint, a --dataset store)
+gets them made on request from the same queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template
+from markupsafe import Markup
+
+from b40graph.core.formats import HTML
+from b40graph.core.text import fold
+from b40graph.store import tables
+from b40graph.store.backend import Version
+from b40graph.web import svg
+from b40graph.web.errors import ApiError
+from b40graph.web.http import backend, finish, local_url, same_release, send_ranged
+
+bp = Blueprint("overviews", __name__)
+CSV_TYPE = "text/csv; charset=utf-8; header=present"
+
+DECLARATIONS = (
+    tables.PREFIXES
+    + """SELECT ?declaration ?title ?issued WHERE {
+  ?declaration a b40:Declaration .
+  OPTIONAL { ?declaration dct:title ?title }
+  OPTIONAL { ?declaration dct:issued ?issued }
+} ORDER BY ?issued ?declaration ?title"""
+)
+EVENTS = (
+    tables.PREFIXES
+    + """SELECT ?event ?label ?start WHERE {
+  ?event a b40:Event ; schema:startDate ?start .
+  OPTIONAL { ?event rdfs:label ?label FILTER(LANG(?label) = "" || LANGMATCHES(LANG(?label), "en")) }
+} ORDER BY ?start ?event ?label"""
+)
+PAGES = {
+    "map": "Map of the members",
+    "timeline": "Timeline",
+    "themes": "Declarations and themes",
+    "members": "Members by country",
+}
+
+
+@dataclass
+class Facts:
+    members: list[tables.Row]
+    signatures: list[tables.Row]
+    commitments: list[tables.Row]
+    declarations: list[dict[str, str]]
+    events: list[dict[str, str]]
+
+
+def _href(iri: str) -> str:
+    return local_url(iri) or iri
+
+
+def _first_per(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        seen.setdefault(row[key], row)
+    return list(seen.values())
+
+
+def facts() -> Facts:
+    select = backend().select
+
+    def plain(query: str, key: str) -> list[dict[str, str]]:
+        rows = [{k: v.value for k, v in r.items()} for r in select(query, {})]
+        return _first_per(rows, key)
+
+    return Facts(
+        members=tables.rows(tables.TABLES[0], select),
+        signatures=tables.rows(tables.TABLES[1], select),
+        commitments=tables.rows(tables.TABLES[2], select),
+        declarations=plain(DECLARATIONS, "declaration"),
+        events=plain(EVENTS, "event"),
+    )
+
+
+def current_members(f: Facts) -> list[tables.Row]:
+    """One row per municipality that is a member of a network and has not left, by label."""
+    rows = [m for m in f.members if not m["left"]]
+    return sorted(
+        _first_per(rows, "municipality"), key=lambda m: _by_name(m["municipality_label"] or m["municipality"])
+    )
+
+
+def _by_name(label: str) -> tuple[str, str]:
+    """Names sorted by their letters (Çanakkale with the C's), then as written."""
+    return fold(label).lower(), label
+
+
+def dots(f: Facts) -> list[svg.Dot]:
+    out = []
+    for m in current_members(f):
+        if m["lat"] and m["long"]:
+            label = m.get("at_label") or m["place_label"] or m["municipality_label"]
+            name = m["municipality_label"] or m["municipality"]
+            if m["country_label"]:
+                name += f" ({m['country_label']})"
+            out.append(svg.Dot(float(m["lat"]), float(m["long"]), label, name, _href(m["municipality"])))
+    return out
+
+
+def timeline(f: Facts) -> list[svg.Entry]:
+    entries = [svg.Entry(e["start"], "event", e.get("label") or e["event"], _href(e["event"])) for e in f.events]
+    entries += [
+        svg.Entry(d["issued"], "declaration", d.get("title") or d["declaration"], _href(d["declaration"]))
+        for d in f.declarations
+        if d.get("issued")
+    ]
+    joined: dict[tuple[str, str], list[tables.Row]] = defaultdict(list)
+    for m in f.members:
+        joined[(m["joined"], m["network"])].append(m)
+    for (date, _), rows in joined.items():
+        network = rows[0]["network_label"] or rows[0]["network"]
+        if len(rows) == 1:
+            who = rows[0]["municipality_label"] or rows[0]["municipality"]
+            entries.append(svg.Entry(date, "membership", f"{who} joined {network}", _href(rows[0]["municipality"])))
+        else:
+            label = f"{len(rows)} municipalities joined {network}"
+            entries.append(svg.Entry(date, "membership", label, f"/overview/members#joined-{date}"))
+    order = {"event": 0, "declaration": 1, "membership": 2}
+    return sorted(entries, key=lambda e: (e.date, order[e.kind], e.label))
+
+
+def matrix(f: Facts) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[tuple[str, str], tuple[str, str]]]:
+    rows = [(d["declaration"], d.get("title") or d["declaration"]) for d in f.declarations]
+    themes = {c["theme"]: c["theme_label"] or c["theme"] for c in f.commitments}
+    columns = sorted(themes.items(), key=lambda t: (*_by_name(t[1]), t[0]))
+    clauses: dict[tuple[str, str], list[tables.Row]] = defaultdict(list)
+    for c in f.commitments:
+        clauses[(c["declaration"], c["theme"])].append(c)
+    titles = dict(rows)
+    cells = {}
+    for (decl, theme), found in clauses.items():
+        found.sort(key=lambda c: int(c["clause_position"] or 0))
+        positions = ", ".join(c["clause_position"] for c in found)
+        name = f"{titles.get(decl, decl)} commits to {themes[theme]} (clause {positions})"
+        cells[(decl, theme)] = (_href(found[0]["commitment"]), name)
+    return rows, columns, cells
+
+
+def by_country(f: Facts) -> list[dict[str, Any]]:
+    groups: dict[str, dict[str, Any]] = {}
+    for m in current_members(f):
+        key = m["country"] or ""
+        group = groups.setdefault(key, {"country": key, "label": m["country_label"] or key or "(no country)"})
+        group.setdefault("members", []).append(m)
+    return sorted(groups.values(), key=lambda g: (-len(g["members"]), *_by_name(g["label"])))
+
+
+def charts(f: Facts, compact: bool = False) -> dict[str, Markup]:
+    suffix = "-home" if compact else ""
+    found = dots(f)
+    out: dict[str, Markup] = {}
+    if found:
+        desc = f"{len(found)} member municipalities on a map of the region; each dot links to its page."
+        out["map"] = svg.map_svg(
+            found, "map" + suffix, "Member municipalities", desc, width=520 if compact else 860, labels=not compact
+        )
+    if compact:
+        return out
+    entries = timeline(f)
+    if entries:
+        desc = "Events, declarations and memberships in date order; each entry links to its page."
+        out["timeline"] = svg.timeline_svg(entries, "timeline", "Timeline", desc)
+    rows, columns, cells = matrix(f)
+    if rows and columns:
+        desc = "Declarations (rows) and the themes they commit to (columns); a dot links to the commitment."
+        out["themes"] = svg.matrix_svg(rows, columns, cells, "themes", "Declarations and themes", desc)
+    groups = by_country(f)
+    if groups:
+        bars = [svg.Bar(g["label"], len(g["members"]), _href(g["country"]) if g["country"] else "") for g in groups]
+        desc = "The number of member municipalities in each country; each bar links to the country's page."
+        out["members"] = svg.bars_svg(bars, "members", "Members by country", desc)
+    return out
+
+
+def _page(name: str) -> Response:
+    if name not in PAGES and name != "index":
+        raise ApiError(404, f"no overview is called '{name}'; see /overview/", "not-found")
+
+    def make(version: Version) -> bytes:
+        def render() -> bytes:
+            f = facts()
+            title = PAGES.get(name, "Overview of the network")
+            context = {
+                "title": title,
+                "page": name,
+                "pages": PAGES,
+                "charts": charts(f),
+                "facts": f,
+                "members": current_members(f),
+                "groups": by_country(f),
+                "entries": timeline(f),
+                "matrix": matrix(f),
+                "tables": tables.TABLES,
+                "href": _href,
+            }
+            return render_template(f"overview_{name}.html", **context).encode("utf-8")
+
+        return current_app.config["B40_DOC_CACHE"].get_or_make((version.tag, "overview", name), render)  # type: ignore[no-any-return]
+
+    version, body = same_release(make)
+    return finish(Response(body, content_type=HTML.content_type), version, HTML, vary=False)
+
+
+@bp.route("/overview/", methods=["GET", "HEAD"])
+def index() -> Response:
+    return _page("index")
+
+
+@bp.route("/overview/<name>", methods=["GET", "HEAD"])
+def overview(name: str) -> Response:
+    return _page(name)
+
+
+@bp.app_template_global()
+def home_overview() -> dict[str, Any]:
+    """What the home page's overview block shows: the small map, counts, links (made per dataset version)."""
+    version = backend().version()
+
+    def make() -> tuple[bytes, dict[str, Any]]:
+        f = facts()
+        found = charts(f, compact=True)
+        summary = {
+            "map": found.get("map", Markup("")),
+            "members": len(current_members(f)),
+            "countries": len(by_country(f)),
+            "declarations": len(f.declarations),
+            "signatures": len(f.signatures),
+            "pages": PAGES,
+        }
+        return str(summary["map"]).encode("utf-8"), summary
+
+    return current_app.config["B40_DOC_CACHE"].get_or_make((version.tag, "overview", "home"), make)[1]  # type: ignore[no-any-return]
+
+
+def table_download(name: str) -> Response | None:
+    """A table the release has no file of (a remote endpoint's data, an older release), made on request;
+    None when the release has it (the download view sends it, as every file of the release)."""
+    table = tables.BY_FILE[name]
+    folder = backend().dumps()
+    if folder is not None and (folder / name).is_file():
+        return None
+
+    def make(_: Version) -> bytes:
+        return tables.to_csv(table, tables.rows(table, backend().select))
+
+    version, body = same_release(make)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return send_ranged(body, f"{version.tag}-{table.name}-csv", version.modified, CSV_TYPE, headers)
