@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import filecmp
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
+from b40graph.author.synthetic import generate
 from b40graph.core import ntriples as nt
 from b40graph.core.errors import DataError
 from b40graph.core.settings import Settings
@@ -23,9 +23,6 @@ from b40graph.shacl import engine as shaclcore
 from b40graph.shacl.validate import shacl, shacl_fast
 
 from .conftest import ROOT, copy_project, replace_in
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate import generate
 
 FILES = ("b40.trig", "b40.nq", "b40.ttl", "b40.nt", "b40.jsonld")
 DUMPS = (*FILES, *(name + ".gz" for name in FILES), "shacl-report.ttl")
