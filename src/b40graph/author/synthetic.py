@@ -11,7 +11,8 @@ into a project's own data/.
 The ontology, the shapes and the theme vocabulary are copied from `source`, a project root: by default the
 source checkout this module runs from (the B40 project's data/themes.ttl is not part of the installed
 package). It lives here, at the top of the stack next to `b40graph init`, because it writes project folders;
-tests and benchmarks/generate.py and benchmarks/huge.py import it from here.
+tests and benchmarks/generate.py and benchmarks/huge.py import it from here. The files it writes still name
+those two commands in their comments, so that a project generated before the move is byte for byte the same.
 """
 
 from __future__ import annotations
