@@ -17,9 +17,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from b40graph.author.synthetic import generate
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from generate import generate  # noqa: E402
 
 CHILD = """
 import json, sys, time, resource

@@ -46,6 +46,14 @@ def seed_project(dest: Path) -> Path:
     return root
 
 
+def replace_in(path: Path, old: str, new: str, count: int = -1) -> None:
+    """Edit a test's copy of a file. `old` must be in it and differ from `new`: otherwise the "changed" input
+    would be the unchanged one, and the test would pass without testing the change."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text and old != new, (path, old)
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
 def grow(root: Path, fixture: Path = GROWTH) -> Path:
     """Add the test data of `fixture`/data to the project at `root` (see tests/fixtures/growth/README.md)."""
     for path in sorted((fixture / "data").rglob("*")):

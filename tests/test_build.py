@@ -62,6 +62,13 @@ def test_role_text_is_kept_as_printed(store):
 
 
 def test_sofia_declaration_names_no_signatories(store):
+    # The declaration is built (its title from the front matter, its six paragraphs as clauses) ...
+    assert select(store, f"SELECT ?t WHERE {{ <{SOFIA}> a b40:Declaration ; dct:title ?t }}") == [
+        {"t": "B40 Sofia Summit Declaration"}
+    ]
+    clauses = select(store, f"SELECT ?pos WHERE {{ <{SOFIA}> b40:hasClause/schema:position ?pos }}")
+    assert sorted(int(r["pos"]) for r in clauses) == [1, 2, 3, 4, 5, 6]
+    # ... and its text prints no signature block, so it has neither signatures nor signatories.
     assert select(store, f"SELECT ?s WHERE {{ <{SOFIA}> b40:hasSignature ?s }}") == []
     assert select(store, f"SELECT ?p WHERE {{ <{SOFIA}> b40:signatory ?p }}") == []
 

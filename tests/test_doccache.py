@@ -17,7 +17,7 @@ from b40graph.store.embedded import EmbeddedBackend
 from b40graph.web.app import create_app
 from b40graph.web.doccache import DocumentCache
 
-from .conftest import BASE, copy_project
+from .conftest import BASE, copy_project, replace_in
 
 DECL = "data/declarations/2025-02-24-b40-sofia-summit-declaration.md"
 
@@ -99,8 +99,7 @@ def test_labels_of_linked_things_follow_a_new_release(served):
     html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
     assert ">B40 Balkan Cities Network</a>" in html
     network = root / "data/network.ttl"
-    text = network.read_text(encoding="utf-8")
-    network.write_text(text.replace('"B40 Balkan Cities Network"@en ;', '"The Renamed Network"@en ;'), "utf-8")
+    replace_in(network, '"B40 Balkan Cities Network"@en ;', '"The Renamed Network"@en ;')
     build(settings)
     time.sleep(0.6)  # the embedded backend looks for a new release twice a second
     html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)

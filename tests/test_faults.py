@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from .conftest import copy_project, free_port, running_server
+from .conftest import copy_project, free_port, replace_in, running_server
 
 pytestmark = pytest.mark.slow
 DECL = "data/declarations/2021-11-30-b40-founding-declaration.md"
@@ -41,7 +41,7 @@ def project(tmp_path_factory):
     duration = time.monotonic() - started
     # Change the input, so that every build below would publish a new release if it got to the end.
     path = root / DECL
-    path.write_text(path.read_text(encoding="utf-8").replace("fruitful cooperation", "fruitful  cooperation"))
+    replace_in(path, "fruitful cooperation", "fruitful  cooperation")
     return {"root": root, "duration": duration, "baseline": _snapshot(root)}
 
 
@@ -89,7 +89,7 @@ def test_the_last_good_release_is_served_after_the_kills(project):
 def test_a_later_build_publishes_and_clears_what_killed_builds_left(project):
     root = project["root"]
     path = root / DECL  # a new input again: one of the kill tests may have finished and published the last one
-    path.write_text(path.read_text(encoding="utf-8").replace("fruitful  cooperation", "fruitful   cooperation"))
+    replace_in(path, "fruitful  cooperation", "fruitful   cooperation")
     assert _build(root).wait(timeout=300) == 0
     now = _snapshot(root)
     assert now["target"] != project["baseline"]["target"]

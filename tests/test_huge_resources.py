@@ -5,19 +5,16 @@ once; a page past the end is an empty 200 that links back to the first page."""
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from b40graph.author.synthetic import HUGE_DECLARATION as DECLARATION
+from b40graph.author.synthetic import huge_project
 from b40graph.core.settings import Settings
 from b40graph.pipeline import build
 from b40graph.store.embedded import EmbeddedBackend
 from b40graph.web.app import create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.huge import DECLARATION, huge_project
 
 pytestmark = pytest.mark.slow
 BASE = "https://w3id.org/b40/"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
 
+from b40graph.author.synthetic import generate
 from b40graph.core import ntriples as nt
 from b40graph.core.iris import Minter
 from b40graph.core.settings import Settings
@@ -18,9 +18,6 @@ from b40graph.reason.rules import Unsupported, compile_tbox
 from b40graph.sources.reference import load_reference
 
 from .conftest import BASE, ROOT
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate import generate
 
 
 def _asserted(root: Path) -> tuple[Graph, Graph]:

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
+from b40graph.author.synthetic import generate
 from b40graph.core.settings import Settings
 from b40graph.pipeline import build, compile_dataset
 
 from .conftest import ROOT
 from .test_scale import _results
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate import generate
 
 
 @pytest.fixture(scope="module")

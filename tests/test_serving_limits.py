@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from .conftest import copy_project, running_server
+from .conftest import copy_project, replace_in, running_server
 
 pytestmark = pytest.mark.slow
 DECL = "data/declarations/2021-11-30-b40-founding-declaration.md"
@@ -122,7 +122,7 @@ def test_serve_with_a_read_only_output_folder_serves_the_last_good_release(tmp_p
     root = tmp_path / "p"
     shutil.copytree(project, root, symlinks=True)
     decl = root / DECL
-    decl.write_text(decl.read_text(encoding="utf-8").replace("fruitful cooperation", "fruitful joint cooperation"))
+    replace_in(decl, "fruitful cooperation", "fruitful joint cooperation")
     log = tmp_path / "serve.log"
     with _read_only(root / "dist"), log.open("wb") as err:
         port = _free_port()

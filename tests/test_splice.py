@@ -10,12 +10,12 @@ import itertools
 import random
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from b40graph.author.synthetic import generate
 from b40graph.core import jsonld
 from b40graph.core import ntriples as nt
 from b40graph.core.settings import Settings
@@ -26,9 +26,6 @@ from b40graph.publish.compress import PieceWriter, Source
 from b40graph.publish.description import stats_of_lines
 
 from .conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate import generate
 
 NAMES = ("b40.nq", "b40.nt", "b40.ttl", "b40.trig", "b40.jsonld")
 

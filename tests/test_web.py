@@ -148,7 +148,11 @@ def test_html_pages_show_labels_views_and_escape(client):
     theme = client.get("/doc/theme/climate-action", headers={"Accept": "text/html"}).data.decode()
     assert "Clauses that commit to this theme" in theme and "climate change" in theme
     muni = client.get("/doc/municipality/prishtina", headers={"Accept": "text/html"}).data.decode()
-    assert "Signatures" in muni and "Members" not in muni.split("Incoming links")[0][:0]
+    head, incoming = muni.split("<h2>Incoming links</h2>")
+    signatures = head.split("<h2>Signatures</h2>")[1].split("</table>")[0]
+    assert "Merita Maliqi" in signatures and "2021-11-30" in signatures
+    # A municipality is a member, not a network: its incoming links hold its signatures and no members.
+    assert "<h3>Signatures on behalf of this municipality</h3>" in incoming and "<h3>Members</h3>" not in incoming
 
 
 def test_ontology_served_with_docs(client):
