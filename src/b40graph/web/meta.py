@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -11,7 +14,7 @@ from flask import Blueprint, Response, render_template, request
 from b40graph.core.formats import DOCUMENT_FORMATS, DUMP_FORMATS, HTML, Format
 from b40graph.core.rdfio import serialize, serialize_document
 from b40graph.core.vocab import PREFIXES
-from b40graph.publish.description import dump_file
+from b40graph.publish.description import dump_file, release_site
 from b40graph.store.backend import Version
 from b40graph.web.errors import ApiError
 from b40graph.web.http import accepts_gzip, backend, choose, finish, local_url, same_release, send_ranged, settings
@@ -33,6 +36,37 @@ SELECT ?thing ?label ?date ?kind WHERE {
 } ORDER BY ?kind ?date ?label LIMIT 2000"""
 
 
+@bp.app_context_processor
+def _site_context() -> dict[str, object]:
+    """Every page's view of the site configuration (settings.site: the served release's, see server.py)."""
+    site = settings().site
+    return {"site": site, "licence_label": licence_label(site.licence)}
+
+
+def licence_label(iri: str) -> str:
+    """A short name for a Creative Commons licence IRI (CC BY 4.0, CC0 1.0); other IRIs as they are."""
+    found = re.match(r"^https?://creativecommons\.org/(licenses|publicdomain)/([a-z-]+)/(\d+\.\d+)/?", iri)
+    if found is None:
+        return iri
+    kind, version = found[2], found[3]
+    return f"CC0 {version}" if kind == "zero" else f"CC {kind.upper()} {version}"
+
+
+@lru_cache(maxsize=64)
+def _release_stem(folder: str) -> str | None:
+    """The dump stem the release in `folder` recorded (None: the folder has no release.json)."""
+    try:
+        info = json.loads((Path(folder) / "release.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return release_site(info).dump_stem if isinstance(info, dict) and "site" in info else None
+
+
+def _stem(folder: Path | None) -> str:
+    recorded = _release_stem(str(folder)) if folder is not None else None
+    return recorded or settings().site.dump_stem
+
+
 @bp.app_template_filter("localurl")
 def _localurl(iri: str) -> str:
     return local_url(iri) or iri
@@ -49,7 +83,7 @@ def home() -> Response:
             "date": row["date"].value if "date" in row else "",
         }
         groups.setdefault(row["kind"].value, []).append(entry)
-    body = render_template("home.html", title="B40 Balkan Cities Network declarations", groups=groups)
+    body = render_template("home.html", title=settings().site.shown_title, groups=groups)
     return finish(Response(body, content_type=HTML.content_type), version, HTML)
 
 
@@ -104,9 +138,10 @@ def _release_dir() -> Path | None:
 def downloads() -> Response:
     version = backend().version()
     folder = _release_dir()
+    stem = _stem(folder)
     files = []
     for fmt in DUMP_FORMATS:
-        name = dump_file(fmt.extension)
+        name = dump_file(fmt.extension, stem)
         if folder is not None and (folder / name).is_file():
             files.append(
                 {
@@ -129,11 +164,12 @@ def download(name: str) -> Response:
     """A file of the release: its bytes, ETag and Last-Modified all come from one release folder, opened once
     (a rebuild landing meanwhile changes neither). `name.gz` is sent instead, with Content-Encoding gzip, to
     a client that accepts gzip; it has an ETag of its own. Range and If-Range: see `send_ranged`."""
-    allowed = {dump_file(f.extension) for f in DUMP_FORMATS}
+    stem = _stem(_release_dir())
+    allowed = {dump_file(f.extension, stem) for f in DUMP_FORMATS}
     allowed |= {n + ".gz" for n in allowed} | {"shacl-report.ttl", "release.json"}
     if name not in allowed:
         raise ApiError(404, f"no download is called '{name}'; see /download/", "not-found")
-    fmt = next((f for f in DUMP_FORMATS if name.startswith(dump_file(f.extension))), None)
+    fmt = next((f for f in DUMP_FORMATS if name.startswith(dump_file(f.extension, stem))), None)
     mimetype = fmt.media_type if fmt else ("text/turtle" if name.endswith(".ttl") else "application/json")
     for _ in range(3):  # a release pruned between finding its folder and opening the file: take the new one
         folder = _release_dir()
