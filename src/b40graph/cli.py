@@ -134,7 +134,9 @@ def parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--root", help="project folder holding data/, ontology/, shapes/ (default: .)")
         p.add_argument("--out", help="output folder (default: ROOT/dist)")
-        p.add_argument("--base", help="base IRI for minted IRIs (default: https://w3id.org/b40/)")
+        p.add_argument(
+            "--base", help="base IRI for minted IRIs (default: `base` in b40graph.toml; serve: the release's)"
+        )
         p.add_argument(
             "--progress",
             action=argparse.BooleanOptionalAction,
