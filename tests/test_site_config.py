@@ -38,7 +38,8 @@ NAMESPACE = re.compile(
 COUNTRIES = "at,Austria,,Österreich,de,Q40,2782113\nsk,Slovakia,,Slovensko,sk,Q214,3057568\n"
 PLACES = "vienna,City,Vienna,Wien,de,at,,Q1741,2761369\nbratislava,City,Bratislava,Bratislava,sk,sk,,Q1780,3060972\n"
 MUNICIPALITIES = (
-    "vienna,City of Vienna,Stadt Wien,de,vienna,\nbratislava,City of Bratislava,Hlavné mesto Bratislava,sk,bratislava,\n"
+    "vienna,City of Vienna,Stadt Wien,de,vienna,\n"
+    "bratislava,City of Bratislava,Hlavné mesto Bratislava,sk,bratislava,\n"
 )
 DECLARATION = """# Danube Mayors' Declaration on River Cities
 
@@ -130,6 +131,7 @@ def test_second_network_pages_description_and_downloads_are_its_own(danube):
             )
         }
         void_text = requests.get(url + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=30).text
+        service = requests.get(url + "/sparql", headers={"Accept": "text/turtle"}, timeout=30).text
         void = _void(url)
         dumps = sorted(str(o) for o in void.objects(None, VOID.dataDump))
         downloads = {d: requests.head(_local(url, d), timeout=30).status_code for d in dumps}
@@ -141,7 +143,9 @@ def test_second_network_pages_description_and_downloads_are_its_own(danube):
     for path, page in pages.items():
         assert page.status_code == 200, path
         assert b40_mentions(page.text) == [], path
-    assert b40_mentions(void_text) == []
+    assert b40_mentions(void_text) == [] and b40_mentions(service) == []
+    service_graph = Graph().parse(data=service, format="turtle")
+    assert Literal("SPARQL endpoint of Danube Cities Network declarations", lang="en") in set(service_graph.objects())
     home = pages["/"].text
     assert "<h1>Danube Cities Network declarations</h1>" in home
     assert "<title>Danube Cities Network declarations · Danube Cities Network</title>" in home

@@ -175,7 +175,7 @@ def parser() -> argparse.ArgumentParser:
         "--to",
         required=True,
         help="the Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store (Oxigraph) or "
-        "http://127.0.0.1:3030/b40/data (Fuseki)",
+        "http://127.0.0.1:3030/ds/data (Fuseki)",
     )
     p.add_argument(
         "--update",

@@ -52,6 +52,8 @@ def triples(endpoint: str) -> list[ox.Triple]:
         out.append(ox.Triple(node, rdf_type, _n(SD.NamedGraph)))
         out.append(ox.Triple(node, _n(SD.name), graph))
     rdfs_comment = _n("http://www.w3.org/2000/01/rdf-schema#comment")
+    label = f"SPARQL endpoint of {settings().site.shown_title}"  # the site configuration's title
+    out.append(ox.Triple(svc, _n("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal(label, language="en")))
     out.append(
         ox.Triple(
             svc,
