@@ -262,3 +262,22 @@ def test_serve_without_base_serves_the_release_it_finds(danube, tmp_path):
             page = requests.get(url + "/doc/municipality/vienna", headers={"Accept": "text/turtle"}, timeout=30)
         assert page.status_code == 200, extra
         assert "<https://example.org/elsewhere/id/municipality/vienna>" in page.text
+
+
+def test_a_changed_configuration_is_published_as_a_new_release(tmp_path):
+    from b40graph.core.settings import Settings
+    from b40graph.pipeline import is_current
+
+    folder = tmp_path / "net"
+    assert main(["init", str(folder), "--name", "Net", "--base", "https://example.org/net/"]) == 0
+    assert main(["build", "--root", str(folder)]) == 0
+    first = (folder / "dist" / "current").resolve()
+    configure(folder, 'title = "The Net, renamed"')
+    assert not is_current(Settings(root=folder))  # the configuration is an input
+    assert main(["build", "--root", str(folder)]) == 0
+    second = (folder / "dist" / "current").resolve()
+    assert second != first and is_current(Settings(root=folder))
+    assert json.loads((second / "release.json").read_text(encoding="utf-8"))["site"]["title"] == "The Net, renamed"
+    desc = Graph().parse(second / "net.ttl", format="turtle")
+    title = desc.value(URIRef("https://example.org/net/id/dataset"), DCTERMS.title)
+    assert title == Literal("The Net, renamed", lang="en")

@@ -349,6 +349,13 @@ def _site(compiled: Compiled, mint: Minter) -> Site:
     return site
 
 
+def _version(digests: Mapping[str, str], site: Site) -> str:
+    """The release's version: its graphs and what the description says of the site (a changed title or
+    licence is a new release, not the old folder kept as identical)."""
+    said = hashlib.sha256(json.dumps(site.to_json(), sort_keys=True).encode()).hexdigest()
+    return version_of({**digests, " site": said})
+
+
 def _describe(compiled: Compiled, previous: Previous | None = None) -> None:
     """Add graph/description; on the fast path its statistics are summed over the runs of the union, those
     the `previous` release counted taken from its state."""
@@ -359,13 +366,13 @@ def _describe(compiled: Compiled, previous: Previous | None = None) -> None:
     site = compiled.site = _site(compiled, mint)
     if compiled.settings.engine == "plain":
         graphs: dict = dict(compiled.graphs)
-        version = version_of(graph_digests({name: nt.graph_lines(g) for name, g in graphs.items()}))  # as fast
+        version = _version(graph_digests({name: nt.graph_lines(g) for name, g in graphs.items()}), site)  # as fast
         dates = sorted(str(o) for g in asm.graphs.values() for o in g.objects(None, DCT.issued))
         desc = describe(graphs, mint, version, dates[-1] if dates else "", sources, site, examples)
     else:
         lines: dict = dict(compiled.graphs)
         digests = dict(compiled.digests) or graph_digests(lines)
-        version = version_of(digests)
+        version = _version(digests, site)
         dates = compiled.issued
         union = union_of(lines)
         known = previous.old.run_stats if previous is not None else {}

@@ -13,8 +13,10 @@ from flask import Blueprint, Response, render_template, request
 
 from b40graph.core.formats import DOCUMENT_FORMATS, DUMP_FORMATS, HTML, Format
 from b40graph.core.rdfio import serialize, serialize_document
+from b40graph.core.site import Site
 from b40graph.core.vocab import PREFIXES
 from b40graph.publish.description import dump_file, release_site
+from b40graph.publish.release import current
 from b40graph.store.backend import Version
 from b40graph.web.errors import ApiError
 from b40graph.web.http import accepts_gzip, backend, choose, finish, local_url, same_release, send_ranged, settings
@@ -36,10 +38,32 @@ SELECT ?thing ?label ?date ?kind WHERE {
 } ORDER BY ?kind ?date ?label LIMIT 2000"""
 
 
+@lru_cache(maxsize=16)
+def _recorded_site(folder: str) -> tuple[str, Site] | None:
+    """The base and the site a release recorded in its release.json (None: a release older than sites)."""
+    try:
+        info = json.loads((Path(folder) / "release.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(info, dict) or "site" not in info:
+        return None
+    return str(info.get("base")), release_site(info)
+
+
+def served_site() -> Site:
+    """The site configuration as the current release of this base recorded it at build time (completed from
+    its data); else settings.site, as b40graph.toml gives it."""
+    release = current(settings().out_dir)
+    recorded = _recorded_site(str(release.path)) if release is not None else None
+    if recorded is None or recorded[0] != settings().base:
+        return settings().site
+    return recorded[1]
+
+
 @bp.app_context_processor
 def _site_context() -> dict[str, object]:
-    """Every page's view of the site configuration (settings.site: the served release's, see server.py)."""
-    site = settings().site
+    """Every page's view of the site configuration."""
+    site = served_site()
     return {"site": site, "licence_label": licence_label(site.licence)}
 
 
@@ -52,19 +76,10 @@ def licence_label(iri: str) -> str:
     return f"CC0 {version}" if kind == "zero" else f"CC {kind.upper()} {version}"
 
 
-@lru_cache(maxsize=64)
-def _release_stem(folder: str) -> str | None:
-    """The dump stem the release in `folder` recorded (None: the folder has no release.json)."""
-    try:
-        info = json.loads((Path(folder) / "release.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return release_site(info).dump_stem if isinstance(info, dict) and "site" in info else None
-
-
 def _stem(folder: Path | None) -> str:
-    recorded = _release_stem(str(folder)) if folder is not None else None
-    return recorded or settings().site.dump_stem
+    """The dump stem of the files in `folder`: as its release recorded it, else as configured."""
+    recorded = _recorded_site(str(folder)) if folder is not None else None
+    return recorded[1].dump_stem if recorded is not None else settings().site.dump_stem
 
 
 @bp.app_template_filter("localurl")
@@ -83,7 +98,7 @@ def home() -> Response:
             "date": row["date"].value if "date" in row else "",
         }
         groups.setdefault(row["kind"].value, []).append(entry)
-    body = render_template("home.html", title=settings().site.shown_title, groups=groups)
+    body = render_template("home.html", title=served_site().shown_title, groups=groups)
     return finish(Response(body, content_type=HTML.content_type), version, HTML)
 
 
