@@ -140,10 +140,12 @@ def test_second_network_pages_description_and_downloads_are_its_own(danube):
             _local(url, str(publisher)), headers={"Accept": "text/turtle"}, timeout=30, allow_redirects=True
         )
         release_json = requests.get(url + "/download/release.json", timeout=30)
+        manifest = requests.get(url + "/reconcile", timeout=30).json()
     for path, page in pages.items():
         assert page.status_code == 200, path
         assert b40_mentions(page.text) == [], path
     assert b40_mentions(void_text) == [] and b40_mentions(service) == []
+    assert manifest["name"] == "Danube Cities Network reconciliation"
     service_graph = Graph().parse(data=service, format="turtle")
     assert Literal("SPARQL endpoint of Danube Cities Network declarations", lang="en") in set(service_graph.objects())
     home = pages["/"].text
