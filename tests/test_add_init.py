@@ -317,8 +317,8 @@ def test_config_file_gives_base_and_name(tmp_path):
     moved = Settings(root=ROOT).with_(root=tmp_path)  # a new root's configuration is read again
     assert moved.base == "https://example.org/x/"
     assert moved.with_(root=ROOT).base == B40
-    (tmp_path / "b40graph.toml").write_text('base = "https://example.org/x"\ntitle = "X"\n', encoding="utf-8")
-    with pytest.raises(Exception, match="unknown setting 'title'"):
+    (tmp_path / "b40graph.toml").write_text('base = "https://example.org/x"\ncolour = "X"\n', encoding="utf-8")
+    with pytest.raises(Exception, match="unknown setting 'colour'"):
         Settings(root=tmp_path)
 
 

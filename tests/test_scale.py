@@ -242,7 +242,9 @@ def test_incremental_store_equals_a_cold_store(tmp_path, monkeypatch, diff_from,
         lambda: edit(founding, "Mayor of Split", "Deputy Mayor of Split"),
         lambda: sofia.rename(tmp_path / sofia.name),
         lambda: edit(themes, "@en", "@en-GB"),
-        lambda: edit(root / "ontology" / "b40.ttl", '"B40 declarations ontology"@en', '"B40 ontology"@en'),
+        lambda: edit(
+            root / "ontology" / "b40.ttl", '"City network declarations ontology"@en', '"City network ontology"@en'
+        ),
         lambda: (tmp_path / sofia.name).rename(sofia),
     ]
     for i, step in enumerate(steps):

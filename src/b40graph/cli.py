@@ -134,7 +134,9 @@ def parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--root", help="project folder holding data/, ontology/, shapes/ (default: .)")
         p.add_argument("--out", help="output folder (default: ROOT/dist)")
-        p.add_argument("--base", help="base IRI for minted IRIs (default: https://w3id.org/b40/)")
+        p.add_argument(
+            "--base", help="base IRI for minted IRIs (default: `base` in b40graph.toml; serve: the release's)"
+        )
         p.add_argument(
             "--progress",
             action=argparse.BooleanOptionalAction,
@@ -173,7 +175,7 @@ def parser() -> argparse.ArgumentParser:
         "--to",
         required=True,
         help="the Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store (Oxigraph) or "
-        "http://127.0.0.1:3030/b40/data (Fuseki)",
+        "http://127.0.0.1:3030/ds/data (Fuseki)",
     )
     p.add_argument(
         "--update",

@@ -30,11 +30,12 @@ from b40graph.core import ntriples as nt
 from b40graph.core.errors import DataError, Problem, UsageError
 from b40graph.core.iris import Minter
 from b40graph.core.rdfio import canonical
-from b40graph.core.settings import Settings
+from b40graph.core.settings import CONFIG_FILE, Settings
+from b40graph.core.site import Site
 from b40graph.core.vocab import PREFIXES, SH
 from b40graph.model.assemble import Assembly, assemble
 from b40graph.model.cached import merged_origins, read_pieces
-from b40graph.publish.description import describe, describe_stats
+from b40graph.publish.description import describe, describe_stats, resolve_site
 from b40graph.publish.dumps import (
     Previous,
     graph_digests,
@@ -59,7 +60,6 @@ from b40graph.store import tables
 
 Progress = Callable[[str], None]
 log = logging.getLogger(__name__)
-TITLE = "B40 Balkan Cities Network declarations"
 
 
 def _quiet(_: str) -> None:
@@ -84,6 +84,7 @@ class Compiled:
     validation: str = "the whole graph"  # what SHACL validation covered
     checked: dict[str, object] = field(default_factory=dict)  # revalidate.state of this build (fast path)
     warnings: list[Problem] = field(default_factory=list)  # not fatal: near-duplicate person names
+    site: Site = field(default_factory=Site)  # the site configuration as published (set by _describe)
 
 
 class _Clock:
@@ -331,6 +332,31 @@ def _compile_plain(settings: Settings, progress: Progress) -> Compiled:
     return compiled
 
 
+def _site(compiled: Compiled, mint: Minter) -> Site:
+    """settings.site completed from the reference graph (see `resolve_site`); a publisher under the base
+    must be described there."""
+    reference = compiled.graphs.get(mint.graph("reference"), [])
+    triples = [
+        tuple(map(nt.to_rdflib, nt.split(t))) if isinstance(t, str) else t
+        for t in reference  # type: ignore[union-attr]
+    ]
+    site = resolve_site(compiled.settings.site, mint, compiled.assembly.networks, triples)
+    inside = site.publisher.startswith(mint.base)
+    if compiled.settings.site.publisher and inside and URIRef(site.publisher) not in {t[0] for t in triples}:
+        raise UsageError(
+            f"{compiled.settings.root / CONFIG_FILE}: publisher <{site.publisher}> is not described in the data; "
+            'name a network or municipality of data/ (e.g. publisher = "id/network/SLUG") or leave it out'
+        )
+    return site
+
+
+def _version(digests: Mapping[str, str], site: Site) -> str:
+    """The release's version: its graphs and what the description says of the site (a changed title or
+    licence is a new release, not the old folder kept as identical)."""
+    said = hashlib.sha256(json.dumps(site.to_json(), sort_keys=True).encode()).hexdigest()
+    return version_of({**digests, " site": said})
+
+
 def _describe(compiled: Compiled, previous: Previous | None = None) -> None:
     """Add graph/description; on the fast path its statistics are summed over the runs of the union, those
     the `previous` release counted taken from its state."""
@@ -338,20 +364,21 @@ def _describe(compiled: Compiled, previous: Previous | None = None) -> None:
     asm = compiled.assembly
     sources = sorted({mint.source(p.stem) for paths in asm.graph_sources.values() for p in paths})
     examples = [mint.declaration(i) for i in sorted(asm.parsed)] + [mint.network(n) for n in asm.networks]
+    site = compiled.site = _site(compiled, mint)
     if compiled.settings.engine == "plain":
         graphs: dict = dict(compiled.graphs)
-        version = version_of(graph_digests({name: nt.graph_lines(g) for name, g in graphs.items()}))  # as fast
+        version = _version(graph_digests({name: nt.graph_lines(g) for name, g in graphs.items()}), site)  # as fast
         dates = sorted(str(o) for g in asm.graphs.values() for o in g.objects(None, DCT.issued))
-        desc = describe(graphs, mint, version, dates[-1] if dates else "", sources, TITLE, examples)
+        desc = describe(graphs, mint, version, dates[-1] if dates else "", sources, site, examples)
     else:
         lines: dict = dict(compiled.graphs)
         digests = dict(compiled.digests) or graph_digests(lines)
-        version = version_of(digests)
+        version = _version(digests, site)
         dates = compiled.issued
         union = union_of(lines)
         known = previous.old.run_stats if previous is not None else {}
         stats, compiled.run_stats = union_stats(union, {n: len(v) for n, v in lines.items()}, known)
-        desc = describe_stats(stats, mint, version, dates[-1] if dates else "", sources, TITLE, examples)
+        desc = describe_stats(stats, mint, version, dates[-1] if dates else "", sources, site, examples)
     for name, paths in asm.graph_sources.items():
         for path in paths:
             desc.add((name, PROV.wasDerivedFrom, mint.source(path.stem)))
@@ -373,7 +400,8 @@ def fingerprint(settings: Settings) -> str:
     (b40graph.code_version): equal means nothing to rebuild."""
     from b40graph.core.version import code_version
 
-    digest = hashlib.sha256(f"{code_version()}\n{settings.base}\n".encode())
+    site = json.dumps(settings.site.to_json(), sort_keys=True)
+    digest = hashlib.sha256(f"{code_version()}\n{settings.base}\n{site}\n".encode())
     files = [settings.ontology_file, settings.alignment_file, settings.shapes_file]
     files += sorted(settings.data_dir.rglob("*"))
     for path in files:
@@ -415,13 +443,14 @@ def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, fl
     try:
         if settings.engine == "plain":
             quads = sorted_quads(compiled.graphs)  # type: ignore[arg-type]
-            write_dumps(quads, staged)
+            write_dumps(quads, staged, stem=compiled.site.dump_stem)
             write_store(quads, staged / "store")
             count = len(quads)
         else:
             lines: dict = dict(compiled.graphs)
             digests = compiled.digests
-            written = write_lines(lines, staged, staged / "store", previous, digests, compiled.union)
+            stem = compiled.site.dump_stem
+            written = write_lines(lines, staged, staged / "store", previous, digests, compiled.union, stem=stem)
             save_state(lines, digests, staged, written, compiled.run_stats)
             revalidate.save_state(staged, compiled.checked)
             count = sum(map(len, lines.values()))
@@ -434,6 +463,7 @@ def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, fl
         info = {
             "version": compiled.version,
             "base": settings.base,
+            "site": compiled.site.to_json(),  # what the pages say of the dataset: a served release carries it
             "graphs": {str(k): len(v) for k, v in sorted(compiled.graphs.items())},  # type: ignore[arg-type]
             "quads": count,
             "inputs": fingerprint(settings),

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from b40graph.core.errors import DataError, UsageError
-from b40graph.core.settings import Settings
+from b40graph.core.settings import Settings, load_config
+from b40graph.publish.description import release_site
+from b40graph.publish.release import current
 from b40graph.store.backend import Backend
 from b40graph.store.embedded import EmbeddedBackend, StoreUnavailable, load_dataset_file, restore_store
 
@@ -60,6 +62,27 @@ def open_backend(
         return EmbeddedBackend(settings)
 
 
+def release_base(settings: Settings, rebuild: bool) -> Settings:
+    """With no --base (or B40_BASE) given, the base of the release being served, as its release.json records
+    it; unless the project's b40graph.toml names a base and a rebuild may bring the release to it."""
+    release = current(settings.out_dir)
+    base = release.info.get("base") if release is not None else None
+    if "base" not in settings.configured or not isinstance(base, str) or base == settings.base:
+        return settings
+    if rebuild and "base" in load_config(settings.root):
+        return settings
+    return settings.with_(base=base)
+
+
+def with_release_site(settings: Settings) -> Settings:
+    """The site configuration the served release recorded at build time (completed from its data), so a
+    release served from anywhere (a wheel install serving a dist folder) shows its own title, licence, ..."""
+    release = current(settings.out_dir)
+    if release is None or "site" not in release.info or release.info.get("base") != settings.base:
+        return settings
+    return settings.with_(site=release_site(release.info))
+
+
 def server_options(settings: Settings) -> dict[str, object]:
     """waitress's settings for a public server. Waitress reads each request whole on its event loop before a
     worker thread sees it, so slow or idle clients cost a socket, not a thread: the connection limit can be
@@ -98,7 +121,11 @@ def serve(
     from b40graph.web.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not dataset and not backend:  # serving a release: its base and site, unless given
+        settings = release_base(settings, rebuild)
     be = open_backend(settings, dataset, backend, rebuild, progress)
+    if not dataset and not backend:
+        settings = with_release_site(settings)
     try:
         app = create_app(settings, be)
         progress(f"serving on http://{host}:{port}/ (SPARQL at /sparql)")

@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 
 from b40graph.core.settings import Settings
-from b40graph.server import open_backend
+from b40graph.server import open_backend, release_base, with_release_site
 from b40graph.web.app import create_app
 
 settings = Settings()
-app = create_app(
-    settings,
-    open_backend(settings, os.environ.get("B40_DATASET"), os.environ.get("B40_BACKEND"), rebuild=False),
-)
+_dataset, _remote = os.environ.get("B40_DATASET"), os.environ.get("B40_BACKEND")
+if not _dataset and not _remote:  # serving the last build: its base (unless B40_BASE is set) and its site
+    settings = release_base(settings, rebuild=False)
+_backend = open_backend(settings, _dataset, _remote, rebuild=False)
+app = create_app(settings if _dataset or _remote else with_release_site(settings), _backend)

@@ -142,6 +142,33 @@ theme:{slug} a skos:Concept ;
     return "".join(parts)
 
 
+def config_toml(name: str, base: str, slug: str) -> str:
+    """The project's b40graph.toml: the site configuration, every key written out or shown commented out."""
+    q = _turtle_string  # a TOML basic string is quoted and escaped the same way
+    description = (
+        f"The declarations of the {name} as Linked Open Data: who signed, for which municipality, in which "
+        "role; which themes each declaration commits to, and the clause that shows it."
+    )
+    return f"""# The site configuration: what every page, the dataset description and the downloads say.
+# See "Site configuration" in the b40graph README. `b40graph build` checks it; a key it does not know
+# or a value of the wrong kind is an error naming the key.
+name = {q(name)}
+base = {q(base)}
+title = {q(name + " declarations")}
+description = {q(description)}
+# The publisher of the dataset: an IRI, absolute or relative to base. Left out: the network of data/network.ttl.
+# publisher = "id/network/{slug}"
+# The licence of the data (an IRI). Left out: the dct:license that data/network.ttl states, if any.
+# licence = "https://creativecommons.org/licenses/by/4.0/"
+# The languages of the data (language tags), e.g. ["en", "de", "hu"].
+languages = ["en"]
+# An e-mail address or a web page where users reach the secretariat.
+# contact = "secretariat@example.org"
+# The name of the download files: {slug}.nq, {slug}.ttl, ...
+dump = {q(slug)}
+"""
+
+
 def readme(name: str, base: str) -> str:
     return f"""# {name}: declarations as Linked Open Data
 
@@ -151,7 +178,7 @@ This folder is a b40graph project: the declarations of the {name} and the refere
 
 ## What is here
 
-- `b40graph.toml`: the network's name and public base IRI.
+- `b40graph.toml`: the site configuration: the network's name, public base IRI, title, licence, contact, ...
 - `data/declarations/`: one file per declaration: a front matter (id, title, adopted, language, source, ...)
   between two `---` lines, then the text exactly as signed, ending with the signature blocks
   ("On behalf of …", the signatory's name with the family name in capitals, the role).
@@ -212,9 +239,7 @@ def init_project(folder: Path, name: str, base: str, slug: str | None = None) ->
         (folder / kind).mkdir(exist_ok=True)
         for source in files:
             shutil.copyfile(source, folder / kind / source.name)
-    config = "# The project's settings (see the b40graph README).\n"
-    config += f"name = {_turtle_string(name)}\nbase = {_turtle_string(base)}\n"
-    (folder / CONFIG_FILE).write_text(config, encoding="utf-8")
+    (folder / CONFIG_FILE).write_text(config_toml(name, base, slug), encoding="utf-8")
     (folder / "README.md").write_text(readme(name, base), encoding="utf-8")
     (folder / ".gitignore").write_text("dist/\n", encoding="utf-8")
     return folder

@@ -1,7 +1,8 @@
 """Settings: where the inputs are, where the output goes, the public base IRI and the serving limits.
 
-Values come from arguments, then environment variables (B40_*), then the project's b40graph.toml (only
-`base` and `name` for now), then these defaults.
+Values come from arguments, then environment variables (B40_*), then the project's b40graph.toml, then
+these defaults. b40graph.toml also holds the site configuration (`Site`, core/site.py: title, description,
+publisher, licence, languages, contact, dump), reachable as `settings.site`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from b40graph.core.errors import UsageError
+from b40graph.core.site import KEYS, Site, check
 from b40graph.core.vocab import DEFAULT_BASE
 
 CONFIG_FILE = "b40graph.toml"
-_CONFIG_KEYS = ("base", "name")
+_CONFIG_KEYS = ("base", "name", "site")
 
 
 def _env(name: str, default: str) -> str:
@@ -30,6 +32,7 @@ class Settings:
     )
     base: str = field(default_factory=lambda: _env("BASE", ""))  # "": from b40graph.toml, else DEFAULT_BASE
     name: str = ""  # the network's name; "": from b40graph.toml
+    site: Site = field(default_factory=Site)  # Site(): from b40graph.toml (name and base aside)
     # Serving limits (the public SPARQL endpoint).
     query_timeout: float = field(default_factory=lambda: float(_env("QUERY_TIMEOUT", "5")))
     result_cap: int = field(default_factory=lambda: int(_env("RESULT_CAP", "10000")))
@@ -63,13 +66,19 @@ class Settings:
     configured: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        config: dict[str, str] | None = None
+        config: dict[str, object] | None = None
         resolved = list(self.configured)
         for key in _CONFIG_KEYS:
-            if getattr(self, key) == "":
+            if getattr(self, key) in ("", Site()):
                 config = load_config(self.root) if config is None else config
-                object.__setattr__(self, key, config.get(key, DEFAULT_BASE if key == "base" else ""))
+                if key == "site":
+                    site = {k: v for k, v in config.items() if k not in ("base", "name")}
+                    object.__setattr__(self, key, Site(**site))  # type: ignore[arg-type]
+                else:
+                    object.__setattr__(self, key, config.get(key, DEFAULT_BASE if key == "base" else ""))
                 resolved.append(key)
+        if self.name and not self.site.name:
+            object.__setattr__(self, "site", replace(self.site, name=self.name))
         object.__setattr__(self, "configured", tuple(dict.fromkeys(resolved)))
         if not self.base.endswith(("/", "#")):
             object.__setattr__(self, "base", self.base + "/")
@@ -102,13 +111,13 @@ class Settings:
     def with_(self, **changes: object) -> Settings:
         configured = tuple(k for k in self.configured if k not in changes)
         if "root" in changes:  # what came from the old root's b40graph.toml is read from the new one's
-            changes.update(dict.fromkeys(configured, ""))
+            changes.update({k: Site() if k == "site" else "" for k in configured})
             configured = ()
         return replace(self, configured=configured, **changes)  # type: ignore[arg-type]
 
 
-def load_config(root: Path) -> dict[str, str]:
-    """The project's b40graph.toml (an absent file is no configuration)."""
+def load_config(root: Path) -> dict[str, object]:
+    """The project's b40graph.toml, checked key by key (an absent file is no configuration)."""
     path = root / CONFIG_FILE
     try:
         text = path.read_text(encoding="utf-8")
@@ -120,9 +129,13 @@ def load_config(root: Path) -> dict[str, str]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise UsageError(f"{path}: not valid TOML: {err}") from None
+    config: dict[str, object] = {}
     for key, value in data.items():
-        if key not in _CONFIG_KEYS:
-            raise UsageError(f"{path}: unknown setting '{key}' (known: {', '.join(_CONFIG_KEYS)})")
-        if not isinstance(value, str) or not value.strip():
-            raise UsageError(f"{path}: '{key}' must be a non-empty string, e.g. {key} = \"...\"")
-    return {str(k): str(v).strip() for k, v in data.items()}
+        if key not in KEYS:
+            raise UsageError(f"{path}: unknown setting '{key}' (known: {', '.join(KEYS)}); remove it or fix its name")
+        checked = check(key, value)
+        if checked is None:
+            what, example = KEYS[key]
+            raise UsageError(f"{path}: '{key}' must be {what}, e.g. {example}")
+        config[key] = checked
+    return config

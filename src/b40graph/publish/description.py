@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, OWL, PROV, RDF, RDFS, VOID, XSD
@@ -13,15 +14,55 @@ from rdflib.namespace import DCTERMS as DCT
 from b40graph.core import ntriples as nt
 from b40graph.core.formats import DUMP_FORMATS
 from b40graph.core.iris import Minter
+from b40graph.core.site import DEFAULT_DUMP, Site
 from b40graph.core.text import slugify
-from b40graph.core.vocab import B40, PREFIXES, SD
+from b40graph.core.vocab import B40, ISO639, PREFIXES, SD
 
-LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-DUMP_NAME = "b40"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+ISO639_2 = "http://id.loc.gov/vocabulary/iso639-2/"  # the three-letter codes (cnr)
 
 
-def dump_file(ext: str) -> str:
-    return f"{DUMP_NAME}.{ext}"
+def dump_file(ext: str, stem: str = DEFAULT_DUMP) -> str:
+    return f"{stem}.{ext}"
+
+
+def release_site(info: Mapping[str, object]) -> Site:
+    """The site a release.json records (a release made before sites were recorded: an empty one)."""
+    return Site.from_json(info.get("site"))
+
+
+def publisher_iri(publisher: str, mint: Minter) -> str:
+    """b40graph.toml's publisher: an absolute IRI as it is, else relative to the base."""
+    return publisher if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", publisher) else str(mint(publisher))
+
+
+def resolve_site(site: Site, mint: Minter, networks: list[str], triples: Iterable[tuple[object, ...]]) -> Site:
+    """The site as published: what b40graph.toml leaves out found in the data (`triples`, e.g. the
+    reference graph): the name of the one network, the network itself as publisher, the licence the
+    network or the dataset states, the network's slug as the dump stem. Nothing is made up: a value the
+    data does not give stays empty."""
+    nodes = [mint.network(n) for n in networks]
+    labels: dict[URIRef, str] = {}
+    licences: dict[URIRef, URIRef] = {}
+    wanted = {*nodes, mint.dataset()}
+    for s, p, o in triples:
+        if not isinstance(s, URIRef) or s not in wanted:
+            continue
+        if p == RDFS.label and isinstance(o, Literal) and o.language == "en":
+            labels.setdefault(s, str(o))
+        elif p == DCT.license and isinstance(o, URIRef):
+            licences.setdefault(s, o)
+    one = nodes[0] if len(nodes) == 1 else None
+    publisher = publisher_iri(site.publisher, mint) if site.publisher else (str(one) if one is not None else "")
+    licence = site.licence or str(licences.get(mint.dataset()) or (licences.get(one) if one is not None else "") or "")
+    found = replace(
+        site,
+        name=site.name or (labels.get(one, "") if one is not None else ""),
+        publisher=str(publisher),
+        licence=licence,
+        dump=site.dump or (networks[0] if one is not None else ""),
+    )
+    return replace(found, title=found.shown_title, description=found.shown_description)
 
 
 @dataclass
@@ -79,10 +120,10 @@ def describe(
     version: str,
     modified: str,
     sources: list[URIRef],
-    title: str,
+    site: Site,
     examples: list[URIRef],
 ) -> Graph:
-    return describe_stats(stats_of_graphs(graphs), mint, version, modified, sources, title, examples)
+    return describe_stats(stats_of_graphs(graphs), mint, version, modified, sources, site, examples)
 
 
 def describe_stats(
@@ -91,29 +132,30 @@ def describe_stats(
     version: str,
     modified: str,
     sources: list[URIRef],
-    title: str,
+    site: Site,
     examples: list[URIRef],
 ) -> Graph:
+    """The description, saying what `site` (resolved: see `resolve_site`) says of the dataset."""
     g = Graph()
     ds = mint.dataset()
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, RDFS.label, Literal(title, lang="en")))
-    g.add((ds, DCT.title, Literal(title, lang="en")))
-    g.add(
-        (
-            ds,
-            DCT.description,
-            Literal(
-                "The declarations of the network as Linked Open Data: signatories, the municipalities they signed for, "
-                "membership, the clauses and the themes each declaration commits to, with the full texts and the "
-                "provenance of every named graph.",
-                lang="en",
-            ),
-        )
-    )
-    g.add((ds, DCT.license, LICENSE))
-    g.add((ds, DCT.publisher, mint.network("b40")))
+    g.add((ds, RDFS.label, Literal(site.shown_title, lang="en")))
+    g.add((ds, DCT.title, Literal(site.shown_title, lang="en")))
+    g.add((ds, DCT.description, Literal(site.shown_description, lang="en")))
+    if site.licence:
+        g.add((ds, DCT.license, URIRef(site.licence)))
+    if site.publisher:
+        g.add((ds, DCT.publisher, URIRef(site.publisher)))
+    for language in dict.fromkeys(tag.split("-")[0] for tag in site.languages):  # sr-Cyrl: sr
+        g.add((ds, DCT.language, ISO639[language] if len(language) == 2 else URIRef(ISO639_2 + language)))
+    if site.contact:
+        contact = URIRef(f"{ds}/contact")
+        g.add((ds, DCAT.contactPoint, contact))
+        g.add((contact, RDF.type, URIRef(VCARD + "Kind")))
+        g.add((contact, RDFS.label, Literal(f"Contact for {site.shown_name}", lang="en")))
+        link = "hasEmail" if site.contact_href.startswith("mailto:") else "hasURL"
+        g.add((contact, URIRef(VCARD + link), URIRef(site.contact_href)))
     if modified:  # an empty network has no declaration yet
         g.add((ds, DCT.modified, Literal(modified, datatype=XSD.date)))
     g.add((ds, OWL.versionInfo, Literal(version)))
@@ -133,7 +175,7 @@ def describe_stats(
     ):
         g.add((ds, VOID.vocabulary, URIRef(ns)))
     for fmt in DUMP_FORMATS:
-        url = mint(f"download/{dump_file(fmt.extension)}")
+        url = mint(f"download/{dump_file(fmt.extension, site.dump_stem)}")
         dist = URIRef(f"{ds}/distribution/{fmt.extension}")
         g.add((ds, VOID.dataDump, url))
         g.add((ds, DCAT.distribution, dist))

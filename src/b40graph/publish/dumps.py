@@ -33,6 +33,7 @@ from rdflib import Graph, URIRef
 
 from b40graph.core import jsonld
 from b40graph.core.formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE
+from b40graph.core.site import DEFAULT_DUMP
 from b40graph.core.terms import to_ox
 from b40graph.core.vocab import PREFIXES
 from b40graph.publish.compress import gzip_pieces
@@ -72,25 +73,25 @@ def _lines_of(quads: Iterable[ox.Quad]) -> dict[URIRef, list[str]]:
     return {name: sorted(lines) for name, lines in graphs.items()}
 
 
-def write_dumps(quads: list[ox.Quad], out: Path) -> list[Path]:
-    """Every dump and its .gz from quads (the plain engine, a store's or a remote's dataset)."""
+def write_dumps(quads: list[ox.Quad], out: Path, stem: str = DEFAULT_DUMP) -> list[Path]:
+    """Every dump (`stem`.nq, ...) and its .gz from quads (the plain engine, a store's or a remote's dataset)."""
     if any(isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
-        return _write_whole(quads, out)  # not a build's dataset: no pieces to keep
-    write_lines(_lines_of(quads), out, child=False)
-    names = [dump_file(fmt.extension) for fmt in (TRIG, NQUADS, TURTLE, NTRIPLES, JSONLD)]
+        return _write_whole(quads, out, stem)  # not a build's dataset: no pieces to keep
+    write_lines(_lines_of(quads), out, child=False, stem=stem)
+    names = [dump_file(fmt.extension, stem) for fmt in (TRIG, NQUADS, TURTLE, NTRIPLES, JSONLD)]
     return [out / n for n in names] + [out / (n + ".gz") for n in names]
 
 
-def _write_whole(quads: list[ox.Quad], out: Path) -> list[Path]:
+def _write_whole(quads: list[ox.Quad], out: Path, stem: str) -> list[Path]:
     triples = union_triples(quads)
     written = []
     for fmt, data in ((TRIG, quads), (NQUADS, quads), (TURTLE, triples), (NTRIPLES, triples)):
-        path = out / dump_file(fmt.extension)
+        path = out / dump_file(fmt.extension, stem)
         assert fmt.ox_format is not None
         prefixes = PREFIXES if fmt in (TRIG, TURTLE) else None
         ox.serialize(data, str(path), fmt.ox_format, prefixes=prefixes)
         written.append(path)
-    path = out / dump_file(JSONLD.extension)
+    path = out / dump_file(JSONLD.extension, stem)
     with path.open("wb") as fh:
         jsonld.write(triples, PREFIXES, fh)
     written.append(path)
@@ -249,6 +250,7 @@ def write_lines(
     digests: dict[str, str] | None = None,
     union: Union | None = None,
     child: bool = True,
+    stem: str = DEFAULT_DUMP,
 ) -> Written:
     """Write every dump (and its .gz) and, if `store` is given, the Oxigraph store; returns where the
     pieces went (for `save_state`).
@@ -272,12 +274,12 @@ def write_lines(
             jobs.append(loader.submit(_update_store, previous, graphs, digests, store))
         elif store is not None:
             jobs.append(loader.submit(_bulk_store, graphs, store, union))
-        name = dump_file(JSONLD.extension)
+        name = dump_file(JSONLD.extension, stem)
         slim = Old(old.release, {k: v for k, v in old.places.items() if k == name}, old.sizes)
-        args = (jsonld_jobs(union, old), out, slim)
+        args = (jsonld_jobs(union, old, stem), out, slim, stem)
         jsonld_job = stack.enter_context(context.Pool(1)).apply_async(write_jsonld, args) if child else None
-        write_union(union, out, old, written, pool)
-        write_quads(graphs, digests, out, old, written, pool)
+        write_union(union, out, old, written, pool, stem)
+        write_quads(graphs, digests, out, old, written, pool, stem)
         done = jsonld_job.get() if jsonld_job is not None else write_jsonld(*args)
         written.places.update(done.places)
         written.sizes.update(done.sizes)

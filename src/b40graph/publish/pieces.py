@@ -4,11 +4,11 @@ Sorted N-Triples lines are cut into *runs* of whole subjects at content-defined 
 at a subject whose CRC32 is 0 modulo `RUN_MOD`), so an edit changes the runs around it and no others.
 Every file is a sequence of pieces, each made from one run and keyed by a hash of that run's text:
 
-- b40.nq: per graph (in IRI order), one piece per run of the graph's lines;
-- b40.trig: the `@prefix` header, then per graph one piece per run: pyoxigraph's TriG of the run without
+- STEM.nq (STEM: the site's dump stem): per graph (in IRI order), one piece per run of the graph's lines;
+- STEM.trig: the `@prefix` header, then per graph one piece per run: pyoxigraph's TriG of the run without
   the header, without the `<graph> {` line unless it is the graph's first run and without the closing `}`
   unless it is its last;
-- b40.nt, b40.ttl, b40.jsonld: one piece per run of the sorted union of all graphs (Turtle and JSON-LD
+- STEM.nt, STEM.ttl, STEM.jsonld: one piece per run of the sorted union of all graphs (Turtle and JSON-LD
   without their header; JSON-LD node objects one per line, the very first without a comma).
 
 That these concatenations are the whole-dataset serialisations is what tests/test_splice.py checks against
@@ -37,6 +37,7 @@ from rdflib import RDF, URIRef
 
 from b40graph.core import jsonld
 from b40graph.core.formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE
+from b40graph.core.site import DEFAULT_DUMP
 from b40graph.core.vocab import PREFIXES
 from b40graph.publish.compress import LEVEL, PieceWriter, Place, Source
 from b40graph.publish.description import Stats, dump_file
@@ -289,10 +290,11 @@ def write_quads(
     old: Old,
     written: Written,
     pool: Executor,
+    stem: str = DEFAULT_DUMP,
 ) -> None:
-    """b40.nq and b40.trig (and their .gz), graph by graph and run by run."""
-    nq = _Pieces(out, dump_file(NQUADS.extension), old, pool)
-    trig = _Pieces(out, dump_file(TRIG.extension), old, pool)
+    """STEM.nq and STEM.trig (and their .gz), graph by graph and run by run."""
+    nq = _Pieces(out, dump_file(NQUADS.extension, stem), old, pool)
+    trig = _Pieces(out, dump_file(TRIG.extension, stem), old, pool)
     try:
         if any(graphs.values()):
             trig.put("@prefix", _header(ox.RdfFormat.TRIG))
@@ -320,10 +322,10 @@ def write_quads(
         trig.close(written)
 
 
-def write_union(union: Union, out: Path, old: Old, written: Written, pool: Executor) -> None:
-    """b40.nt and b40.ttl (and their .gz), run by run of the union."""
-    nt = _Pieces(out, dump_file(NTRIPLES.extension), old, pool)
-    ttl = _Pieces(out, dump_file(TURTLE.extension), old, pool)
+def write_union(union: Union, out: Path, old: Old, written: Written, pool: Executor, stem: str = DEFAULT_DUMP) -> None:
+    """STEM.nt and STEM.ttl (and their .gz), run by run of the union."""
+    nt = _Pieces(out, dump_file(NTRIPLES.extension, stem), old, pool)
+    ttl = _Pieces(out, dump_file(TURTLE.extension, stem), old, pool)
     try:
         if union.lines:
             ttl.put("@prefix", _header(ox.RdfFormat.TURTLE))
@@ -337,9 +339,9 @@ def write_union(union: Union, out: Path, old: Old, written: Written, pool: Execu
         ttl.close(written)
 
 
-def jsonld_jobs(union: Union, old: Old) -> list[tuple[str, bytes | None]]:
+def jsonld_jobs(union: Union, old: Old, stem: str = DEFAULT_DUMP) -> list[tuple[str, bytes | None]]:
     """What the JSON-LD writer needs: each run's key, and its text unless the previous release has the piece."""
-    source, known = old.source(dump_file(JSONLD.extension))
+    source, known = old.source(dump_file(JSONLD.extension, stem))
     if source is not None:
         source.close()
     jobs = []
@@ -349,10 +351,10 @@ def jsonld_jobs(union: Union, old: Old) -> list[tuple[str, bytes | None]]:
     return jobs
 
 
-def write_jsonld(jobs: list[tuple[str, bytes | None]], out: Path, old: Old) -> Written:
-    """b40.jsonld and its .gz (run in a child process by `dumps.write_lines`)."""
+def write_jsonld(jobs: list[tuple[str, bytes | None]], out: Path, old: Old, stem: str = DEFAULT_DUMP) -> Written:
+    """STEM.jsonld and its .gz (run in a child process by `dumps.write_lines`)."""
     written = Written()
-    doc = _Pieces(out, dump_file(JSONLD.extension), old, None)
+    doc = _Pieces(out, dump_file(JSONLD.extension, stem), old, None)
     try:
         doc.put("@head", jsonld.head(jsonld.Compactor(PREFIXES)))
         for i, (key, text) in enumerate(jobs):

@@ -3,7 +3,7 @@
 Layout of the output folder (default dist/):
 
     dist/current -> releases/<version>     (a symlink, swapped atomically by rename)
-    dist/releases/<version>/b40.trig ...    (dumps, SHACL report, release.json, store/)
+    dist/releases/<version>/STEM.trig ...   (dumps, SHACL report, release.json, store/)
 
 A build writes everything into a temporary folder first; only a complete, valid build is renamed into
 releases/ and only then does `current` move. A build that fails or is killed leaves `current` as it was.

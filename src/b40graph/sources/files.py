@@ -193,7 +193,7 @@ def _check(path: Path, meta: dict[str, Any], lines: dict[str, int]) -> None:
                 f"id '{ident}' is not a slug",
                 path,
                 lines.get("id"),
-                "use lower-case letters, digits and single hyphens, e.g. 2021-b40-founding-declaration",
+                "use lower-case letters, digits and single hyphens, e.g. 2024-river-cities-declaration",
             )
         )
     adopted = meta.get("adopted")

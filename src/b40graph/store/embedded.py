@@ -181,7 +181,7 @@ class EmbeddedBackend:
             key = lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))  # noqa: E731
             quads = sorted(self.quads(), key=key)
             folder = Path(tempfile.mkdtemp(prefix="b40graph-dumps-"))
-            write_dumps(quads, folder)
+            write_dumps(quads, folder, stem=self.settings.site.dump_stem)
             self._dump_dir = folder
         return self._dump_dir
 
@@ -205,9 +205,9 @@ def open_store(path: Path) -> ox.Store:
 
 def restore_store(release: Release) -> None:
     """Rebuild a release's missing or damaged store from the release's own N-Quads dump, checking the count."""
-    from b40graph.publish.description import dump_file
+    from b40graph.publish.description import dump_file, release_site
 
-    dump = release.path / dump_file("nq")
+    dump = release.path / dump_file("nq", release_site(release.info).dump_stem)
     fresh = release.path / f".store-restore-{os.getpid()}"
     shutil.rmtree(fresh, ignore_errors=True)
     try:

@@ -359,7 +359,7 @@ class RemoteBackend:
                     raise QueryError("the dataset was switched to a new version meanwhile; ask again", 503, "changed")
                 quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
                 folder = Path(tempfile.mkdtemp(prefix="b40graph-remote-dumps-"))
-                write_dumps(quads, folder)
+                write_dumps(quads, folder, stem=self.settings.site.dump_stem)
                 for stale in self._dumps.values():  # files being sent stay readable until closed
                     shutil.rmtree(stale, ignore_errors=True)
                 self._dumps = {tag: folder}

@@ -30,6 +30,7 @@ from b40graph.search.index import (
 from b40graph.store.embedded import EmbeddedBackend
 from b40graph.web.errors import ApiError
 from b40graph.web.http import backend, choose, finish, local_url, settings
+from b40graph.web.meta import served_site
 
 bp = Blueprint("find", __name__)
 PAGE_SIZE = 20
@@ -178,7 +179,7 @@ def manifest() -> dict[str, Any]:
     service = {"service_url": root}
     return {
         "versions": ["0.2"],
-        "name": f"{conf.name or 'b40graph'} reconciliation",
+        "name": f"{served_site().shown_name} reconciliation",
         "identifierSpace": conf.base + "id/",
         "schemaSpace": B40,
         "documentation": root + "/search",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -10,8 +13,10 @@ from flask import Blueprint, Response, render_template, request
 
 from b40graph.core.formats import DOCUMENT_FORMATS, DUMP_FORMATS, HTML, Format
 from b40graph.core.rdfio import serialize, serialize_document
+from b40graph.core.site import Site
 from b40graph.core.vocab import PREFIXES
-from b40graph.publish.description import dump_file
+from b40graph.publish.description import dump_file, release_site
+from b40graph.publish.release import current
 from b40graph.store.backend import Version
 from b40graph.store.tables import BY_FILE as TABLE_FILES
 from b40graph.store.tables import TABLES
@@ -36,6 +41,50 @@ SELECT ?thing ?label ?date ?kind WHERE {
 } ORDER BY ?kind ?date ?label LIMIT 2000"""
 
 
+@lru_cache(maxsize=16)
+def _recorded_site(folder: str) -> tuple[str, Site] | None:
+    """The base and the site a release recorded in its release.json (None: a release older than sites)."""
+    try:
+        info = json.loads((Path(folder) / "release.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(info, dict) or "site" not in info:
+        return None
+    return str(info.get("base")), release_site(info)
+
+
+def served_site() -> Site:
+    """The site configuration as the current release of this base recorded it at build time (completed from
+    its data); else settings.site, as b40graph.toml gives it."""
+    release = current(settings().out_dir)
+    recorded = _recorded_site(str(release.path)) if release is not None else None
+    if recorded is None or recorded[0] != settings().base:
+        return settings().site
+    return recorded[1]
+
+
+@bp.app_context_processor
+def _site_context() -> dict[str, object]:
+    """Every page's view of the site configuration."""
+    site = served_site()
+    return {"site": site, "licence_label": licence_label(site.licence)}
+
+
+def licence_label(iri: str) -> str:
+    """A short name for a Creative Commons licence IRI (CC BY 4.0, CC0 1.0); other IRIs as they are."""
+    found = re.match(r"^https?://creativecommons\.org/(licenses|publicdomain)/([a-z-]+)/(\d+\.\d+)/?", iri)
+    if found is None:
+        return iri
+    kind, version = found[2], found[3]
+    return f"CC0 {version}" if kind == "zero" else f"CC {kind.upper()} {version}"
+
+
+def _stem(folder: Path | None) -> str:
+    """The dump stem of the files in `folder`: as its release recorded it, else as configured."""
+    recorded = _recorded_site(str(folder)) if folder is not None else None
+    return recorded[1].dump_stem if recorded is not None else settings().site.dump_stem
+
+
 @bp.app_template_filter("localurl")
 def _localurl(iri: str) -> str:
     return local_url(iri) or iri
@@ -52,7 +101,7 @@ def home() -> Response:
             "date": row["date"].value if "date" in row else "",
         }
         groups.setdefault(row["kind"].value, []).append(entry)
-    body = render_template("home.html", title="B40 Balkan Cities Network declarations", groups=groups)
+    body = render_template("home.html", title=served_site().shown_title, groups=groups)
     return finish(Response(body, content_type=HTML.content_type), version, HTML)
 
 
@@ -107,9 +156,10 @@ def _release_dir() -> Path | None:
 def downloads() -> Response:
     version = backend().version()
     folder = _release_dir()
+    stem = _stem(folder)
     files = []
     for fmt in DUMP_FORMATS:
-        name = dump_file(fmt.extension)
+        name = dump_file(fmt.extension, stem)
         if folder is not None and (folder / name).is_file():
             files.append(
                 {
@@ -132,13 +182,14 @@ def download(name: str) -> Response:
     """A file of the release: its bytes, ETag and Last-Modified all come from one release folder, opened once
     (a rebuild landing meanwhile changes neither). `name.gz` is sent instead, with Content-Encoding gzip, to
     a client that accepts gzip; it has an ETag of its own. Range and If-Range: see `send_ranged`."""
-    allowed = {dump_file(f.extension) for f in DUMP_FORMATS}
+    stem = _stem(_release_dir())
+    allowed = {dump_file(f.extension, stem) for f in DUMP_FORMATS}
     allowed |= {n + ".gz" for n in allowed} | {"shacl-report.ttl", "release.json"} | set(TABLE_FILES)
     if name not in allowed:
         raise ApiError(404, f"no download is called '{name}'; see /download/", "not-found")
     if name in TABLE_FILES and (made := table_download(name)) is not None:
         return made  # a table the release has no file of, made from the data
-    fmt = next((f for f in DUMP_FORMATS if name.startswith(dump_file(f.extension))), None)
+    fmt = next((f for f in DUMP_FORMATS if name.startswith(dump_file(f.extension, stem))), None)
     mimetype = fmt.media_type if fmt else ("text/turtle" if name.endswith(".ttl") else "application/json")
     mimetype = CSV_TYPE if name in TABLE_FILES else mimetype
     for _ in range(3):  # a release pruned between finding its folder and opening the file: take the new one

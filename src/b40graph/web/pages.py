@@ -463,7 +463,7 @@ def ontology_page(triples: list[ox.Triple]) -> str:
         (classes if "owl:Class" in kinds else properties).append(entry)
     return render_template(
         "ontology.html",
-        title="The b40 ontology",
+        title="The ontology",
         classes=classes,
         properties=properties,
         meta=dict(ontology_meta),

@@ -10,6 +10,7 @@ from b40graph.core.rdfio import serialize
 from b40graph.core.vocab import FORMATS, SD
 from b40graph.web import examples
 from b40graph.web.http import backend, choose, finish, settings
+from b40graph.web.meta import served_site
 
 _FORMAT_IRIS = {
     "json": "SPARQL_Results_JSON",
@@ -52,6 +53,8 @@ def triples(endpoint: str) -> list[ox.Triple]:
         out.append(ox.Triple(node, rdf_type, _n(SD.NamedGraph)))
         out.append(ox.Triple(node, _n(SD.name), graph))
     rdfs_comment = _n("http://www.w3.org/2000/01/rdf-schema#comment")
+    label = f"SPARQL endpoint of {served_site().shown_title}"  # the site configuration's title
+    out.append(ox.Triple(svc, _n("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal(label, language="en")))
     out.append(
         ox.Triple(
             svc,
