@@ -17,7 +17,7 @@ from b40graph.core.text import slugify
 # The headers of the reference tables (tests/test_add_init.py checks them against the B40 project's).
 HEADERS = {
     "countries.csv": "code,name_en,alt_en,name_local,lang_local,wikidata,geonames",
-    "places.csv": "slug,type,name_en,name_local,lang_local,country,within,wikidata,geonames",
+    "places.csv": "slug,type,name_en,name_local,lang_local,country,within,wikidata,geonames,lat,long",
     "municipalities.csv": "slug,name_en,name_local,lang_local,place,aliases",
     "events.csv": "slug,name_en,start,end,place,organizer,founded_network",
     "memberships.csv": "network,municipality,joined,left,basis",
