@@ -34,6 +34,10 @@
   var input = yasqe.getInputField();
   input.setAttribute("aria-label", "SPARQL query (Ctrl-Enter runs it)");
   if (area.getAttribute("aria-describedby")) input.setAttribute("aria-describedby", area.getAttribute("aria-describedby"));
+  // the editor's scrolling area is reached with the keyboard too (axe: scrollable-region-focusable)
+  var scroller = yasqe.getScrollerElement();
+  scroller.setAttribute("tabindex", "0");
+  scroller.setAttribute("aria-label", "SPARQL query editor");
   yasqe.on("change", function () { area.value = yasqe.getValue(); });
   form.addEventListener("submit", function () { area.value = yasqe.getValue(); });
 
