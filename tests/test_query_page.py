@@ -178,3 +178,15 @@ def test_static_files_are_served_with_a_long_cache_and_the_editor_licence_beside
 def test_the_editor_completes_this_datasets_prefixes(seed):
     r = seed.get("/sparql/prefixes.json")
     assert r.status_code == 200 and r.mimetype == "application/json" and r.get_json() == PREFIXES
+
+
+def test_the_error_page_says_where_on_either_backend(client):
+    """The embedded store and a remote Oxigraph server word their parse errors alike: line and column found."""
+    query = "SELECT ?name WHERE {\n  ?person foaf:name ?name .\n}"
+    r = client.get("/sparql", query_string={"query": query, "format": "html"})
+    assert r.status_code == 400
+    page = Page(r.data.decode())
+    assert [text for _, text in page.all("textarea", name="query")] == [query]
+    (error, text), *_ = page.all("div", id="query-error")
+    assert error.get("data-line") == "2", text
+    assert "add PREFIX foaf: <http://xmlns.com/foaf/0.1/>" in " ".join(text.split())
