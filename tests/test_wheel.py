@@ -4,6 +4,7 @@ virtualenv, builds a project and serves its pages (templates included) over real
 from __future__ import annotations
 
 import glob
+import re
 import shutil
 import subprocess
 import sys
@@ -42,6 +43,10 @@ def installed(tmp_path_factory) -> Path:
     names = zipfile.ZipFile(wheel).namelist()
     templates = sorted(p.name for p in (ROOT / "src/b40graph/web/templates").glob("*.html"))
     assert templates and all(f"b40graph/web/templates/{t}" in names for t in templates), names
+    folder = ROOT / "src/b40graph/web/static"
+    static = sorted(str(p.relative_to(ROOT / "src")) for p in folder.rglob("*") if p.is_file())
+    assert "b40graph/web/static/yasgui/yasgui.min.js" in static and "b40graph/web/static/yasgui/LICENSE" in static
+    assert all(s in names for s in static), sorted(set(static) - set(names))  # the query editor's files
     _run(sys.executable, "-m", "venv", tmp / "venv", cwd=tmp)
     _run(tmp / "venv/bin/python", "-m", "pip", "install", "--quiet", wheel, cwd=tmp, timeout=900)
     where = _run(tmp / "venv/bin/python", "-c", "import b40graph; print(b40graph.__file__)", cwd=tmp)
@@ -73,6 +78,11 @@ def test_the_installed_wheel_serves_html_pages(installed, tmp_path):
         page = requests.get(f"{url}/doc/declaration/{meta['id']}", headers=html, timeout=30)
         assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html"), page.text[:500]
         assert meta["title"] in page.text and "<h1" in page.text
+        editor = requests.get(url + "/sparql", headers=html, timeout=30)
+        for src in re.findall(r'<script src="(/static/[^"]+)"', editor.text):  # served from the installed package
+            asset = requests.get(url + src, timeout=30)
+            assert asset.status_code == 200 and len(asset.content) > 1000, src
+        assert "yasgui.min.js" in editor.text
         missing = requests.get(url + "/doc/declaration/no-such-thing", headers=html, timeout=30)
         assert missing.status_code == 404 and missing.headers["Content-Type"].startswith("text/html")
         assert "no-such-thing" in missing.text

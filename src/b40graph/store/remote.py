@@ -35,6 +35,7 @@ is published graph by graph with a warning: not atomic.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import tempfile
 import threading
@@ -338,7 +339,11 @@ class RemoteBackend:
         else:
             # The dataset named (protocol, else FROM/FROM NAMED; sent without repeats), else the default graph.
             params = self._dataset(*dataset) if dataset is not None else self._dataset(None, None)
-            results = self._results(_with_base(text, base_iri), params, self.settings.result_cap)
+            sent = _with_base(text, base_iri)
+            try:
+                results = self._results(sent, params, self.settings.result_cap)
+            except QueryError as err:
+                raise _unshifted(err, sent.count("\n") - text.count("\n")) from None
         if fmt == "results":
             return "ok", results
         body, _ = results.serialize(fmt)
@@ -388,6 +393,15 @@ class RemoteBackend:
         self.http.close()
         for folder in self._dumps.values():
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _unshifted(err: QueryError, added: int) -> QueryError:
+    """The store's "error at LINE:COLUMN" counted in the query as the client wrote it, without the `added`
+    lines put before it (the BASE line), so the query page points at the right line."""
+    if not added or err.reason != "bad-query":
+        return err
+    message = re.sub(r"\berror at (\d+):", lambda m: f"error at {max(1, int(m.group(1)) - added)}:", str(err), count=1)
+    return QueryError(message, err.status, err.reason)
 
 
 def _with_base(text: str, base_iri: str | None) -> str:

@@ -1,4 +1,6 @@
-"""Example queries on the SPARQL page: real questions about the network."""
+"""Example queries on the SPARQL page: real questions about the network. Each one is run by the tests on the
+seed project and must answer with at least one row. The ones answering with (label, count) pairs are drawn
+as a bar chart on the results page."""
 
 PREFIXES = """PREFIX b40: <https://w3id.org/b40/ontology#>
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -51,5 +53,91 @@ SELECT ?municipality ?since WHERE {
       org:memberDuring/time:hasBeginning/time:inXSDDate ?since .
   ?m rdfs:label ?municipality . FILTER(lang(?municipality) = "en")
 } ORDER BY ?municipality""",
+    ),
+    (
+        "How many members does each country have? (a bar chart)",
+        PREFIXES
+        + """
+SELECT ?country (COUNT(DISTINCT ?m) AS ?members) WHERE {
+  ?m a b40:Municipality ; org:memberOf ?network ; b40:country/rdfs:label ?country .
+  FILTER(lang(?country) = "en")
+} GROUP BY ?country ORDER BY DESC(?members) ?country""",
+    ),
+    (
+        "How many signatories held each role? (a bar chart)",
+        PREFIXES
+        + """
+SELECT ?role (COUNT(?s) AS ?signatories) WHERE {
+  ?s a b40:Signature ; b40:signatoryRole/rdfs:label ?role .
+} GROUP BY ?role ORDER BY DESC(?signatories) ?role""",
+    ),
+    (
+        "How many themes does each declaration commit to? (a bar chart)",
+        PREFIXES
+        + """
+SELECT ?declaration (COUNT(DISTINCT ?theme) AS ?themes) WHERE {
+  ?d a b40:Declaration ; dct:title ?declaration ; b40:commitsTo ?theme .
+} GROUP BY ?declaration ORDER BY DESC(?themes)""",
+    ),
+    (
+        "Which themes are committed to in every declaration?",
+        PREFIXES
+        + """
+SELECT ?theme WHERE {
+  ?t a skos:Concept ; skos:prefLabel ?theme .
+  FILTER(lang(?theme) = "en")
+  FILTER EXISTS { ?any a b40:Declaration }
+  FILTER NOT EXISTS { ?d a b40:Declaration . FILTER NOT EXISTS { ?d b40:commitsTo ?t } }
+} ORDER BY ?theme""",
+    ),
+    (
+        "Which clauses commit to the rule of law, and what do they say?",
+        PREFIXES
+        + """
+SELECT ?declaration ?clause ?text WHERE {
+  ?c b40:theme ?t ; b40:statedIn ?k ; b40:commitmentOf/dct:title ?declaration .
+  ?t skos:prefLabel "Rule of law"@en .
+  ?k schema:position ?clause ; schema:text ?text .
+} ORDER BY ?declaration ?clause""",
+    ),
+    (
+        "When and where was each declaration adopted, at which event?",
+        PREFIXES
+        + """
+SELECT ?declaration ?adopted ?event ?place WHERE {
+  ?d a b40:Declaration ; dct:title ?declaration ; dct:issued ?adopted .
+  OPTIONAL { ?d b40:adoptedAt/rdfs:label ?event }
+  OPTIONAL { ?d schema:locationCreated/rdfs:label ?place . FILTER(lang(?place) = "en") }
+} ORDER BY ?adopted""",
+    ),
+    (
+        "Members' names in their own language",
+        PREFIXES
+        + """
+SELECT ?municipality ?local ?language WHERE {
+  ?m a b40:Municipality ; org:memberOf ?network ; rdfs:label ?municipality, ?local .
+  FILTER(lang(?municipality) = "en" && lang(?local) != "en")
+  BIND(lang(?local) AS ?language)
+} ORDER BY ?language ?municipality""",
+    ),
+    (
+        "Members that have not signed the most recent declaration",
+        PREFIXES
+        + """
+SELECT ?municipality ?joined WHERE {
+  { SELECT ?latest WHERE { ?latest a b40:Declaration ; dct:issued ?date } ORDER BY DESC(?date) LIMIT 1 }
+  ?ms org:member ?m ; b40:memberSince ?joined .
+  ?m rdfs:label ?municipality . FILTER(lang(?municipality) = "en")
+  FILTER NOT EXISTS { ?s b40:signatureOf ?latest ; b40:onBehalfOf ?m }
+} ORDER BY ?municipality""",
+    ),
+    (
+        "Members by the year they joined (a bar chart)",
+        PREFIXES
+        + """
+SELECT ?year (COUNT(DISTINCT ?m) AS ?joined) WHERE {
+  ?ms org:member ?m ; b40:memberSince ?since .
+  BIND(STR(YEAR(?since)) AS ?year)
+} GROUP BY ?year ORDER BY ?year""",
     ),
 ]

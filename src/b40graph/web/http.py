@@ -30,6 +30,14 @@ T = TypeVar("T")
 MAX_AGE = 60  # seconds a document, page, download or GET result may be reused without asking again
 GZIP_MIN_BYTES = 1024  # smaller bodies are sent as they are: gzip would save next to nothing
 GZIP_LEVEL = 6
+#: The Content-Security-Policy of every HTML page: no script runs.
+PAGE_CSP = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+#: The query page's, the one page with scripts: the editor's, from this server's own files only; it may fetch
+#: from this server only (connect-src inherits default-src 'self').
+QUERY_PAGE_CSP = PAGE_CSP.replace("script-src 'none'", "script-src 'self'")
 
 
 def settings() -> Settings:

@@ -9,7 +9,7 @@ from b40graph.core.formats import DOCUMENT_FORMATS, HTML, RESULT_FORMATS
 from b40graph.core.rdfio import serialize
 from b40graph.core.vocab import FORMATS, SD
 from b40graph.web import examples
-from b40graph.web.http import backend, choose, finish, settings
+from b40graph.web.http import QUERY_PAGE_CSP, backend, choose, finish, settings
 from b40graph.web.meta import served_site
 
 _FORMAT_IRIS = {
@@ -82,9 +82,12 @@ def description() -> Response:
             query=examples.EXAMPLES[0][1],
             results=None,
             examples=examples.EXAMPLES,
-            kind=None,
+            editor=True,
         )
     else:
         data = triples(endpoint)
         body = serialize(data, fmt)
-    return finish(Response(body, content_type=fmt.content_type), version, fmt)
+    response = Response(body, content_type=fmt.content_type)
+    if fmt is HTML:
+        response.headers["Content-Security-Policy"] = QUERY_PAGE_CSP  # the editor's scripts
+    return finish(response, version, fmt)

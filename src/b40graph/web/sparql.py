@@ -2,19 +2,45 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from b40graph.core.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
+from b40graph.core.vocab import PREFIXES
 from b40graph.sparql.guard import inspect
+from b40graph.sparql.hints import explain
 from b40graph.sparql.results import QueryError, Results
-from b40graph.web import examples, service
+from b40graph.web import charts, examples, service
+from b40graph.web.conneg import BadRequest, NotAcceptable
 from b40graph.web.errors import ApiError
-from b40graph.web.http import admission, backend, choose, compress, finish, settings
+from b40graph.web.http import MAX_AGE, QUERY_PAGE_CSP, admission, backend, choose, compress, finish, settings
 
 bp = Blueprint("sparql", __name__)
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+NUMERIC_TYPES = frozenset(
+    _XSD + t
+    for t in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
+)
 
 
 def _one(values: list[str], name: str) -> str | None:
@@ -90,6 +116,24 @@ def endpoint() -> Response:
         return service.description()
     if not query.strip():
         raise ApiError(400, "the query is empty", "bad-query")
+    try:
+        return _answer(query, default_graphs, named_graphs)
+    except QueryError as err:
+        if err.status != 400 or not _wants_page():
+            raise
+        return _posted(page(query, None, err), status=400)  # the query kept, with the parser's message
+
+
+def _wants_page() -> bool:
+    """Whether an error is to be shown on the query page (the form asked for HTML) rather than answered in
+    the client's format by the common error handler."""
+    try:
+        return choose(RESULT_FORMATS, names=_format_names(), strict=False) is HTML
+    except (NotAcceptable, BadRequest):
+        return False
+
+
+def _answer(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
     shape = inspect(query, settings().max_query_bytes)
     named = shape.from_graphs + shape.from_named
     known = {g.value for g in backend().graphs()} if named else set()
@@ -110,15 +154,7 @@ def endpoint() -> Response:
                 query, "results", default_graphs or None, named_graphs or None, request.base_url
             )
         assert isinstance(payload, Results)
-        body = render_template(
-            "sparql.html",
-            title="SPARQL results",
-            query=query,
-            results=_table(payload),
-            examples=examples.EXAMPLES,
-            kind=payload.kind,
-        )
-        response = Response(body, content_type=HTML.content_type)
+        response = page(query, _table(payload))
     else:
         with admission().slot(request.remote_addr or ""):
             _, payload = backend().query(query, fmt.key, default_graphs or None, named_graphs or None, request.base_url)
@@ -127,8 +163,46 @@ def endpoint() -> Response:
     return finish(response, version, fmt) if request.method != "POST" else _posted(response)
 
 
-def _posted(response: Response) -> Response:
+def page(query: str, results: dict[str, object] | None, error: QueryError | None = None) -> Response:
+    """The query page: the form holding `query` (the editor enhances it where scripts run), then its results
+    as a table, a bar chart or a map where they have that shape, or the error with where it happened."""
+    rows = results.get("rows") if results else None
+    variables = results.get("variables") if results else None
+    chart = dots = None
+    if isinstance(rows, list) and isinstance(variables, list):
+        chart, dots = charts.bar_chart(variables, rows), charts.dot_map(variables, rows)
+    hint = explain(query, str(error)) if error is not None else None
+    body = render_template(
+        "sparql.html",
+        title="SPARQL query" if results is None else "SPARQL results",
+        query=query,
+        results=results,
+        chart=chart,
+        dots=dots,
+        error=str(error) if error is not None else None,
+        hint=hint,
+        examples=examples.EXAMPLES,
+        editor=True,
+    )
+    response = Response(body, content_type=HTML.content_type)
+    response.headers["Content-Security-Policy"] = QUERY_PAGE_CSP
+    return response
+
+
+@bp.route("/sparql/prefixes.json", methods=["GET", "HEAD"])
+def prefixes() -> Response:
+    """The prefixes the editor completes (`PREFIX fo` → foaf): this dataset's own, from core.vocab."""
+    response = Response(json.dumps(PREFIXES, indent=1), content_type="application/json")
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    return response
+
+
+def _posted(response: Response, status: int | None = None) -> Response:
     """The answer to a POSTed query: not addressable by its URL, so never stored; gzip when asked."""
+    if status is not None:
+        response.status_code = status
+        response.headers["X-B40-Error"] = "bad-query"
     response.vary.add("Accept")
     response.headers["Cache-Control"] = "no-store"
     compress(response)
@@ -144,7 +218,8 @@ def _table(results: Results) -> dict[str, object]:
         if isinstance(term, ox.NamedNode):
             return {"href": safe_href(local_url(term.value) or term.value) or "", "text": _curie(term.value)}
         if isinstance(term, ox.Literal):
-            return {"text": term.value, "lang": term.language or ""}
+            numeric = term.datatype.value in NUMERIC_TYPES
+            return {"text": term.value, "lang": term.language or "", "num": "1" if numeric else ""}
         return {"text": "" if term is None else str(term)}
 
     if results.kind == "ask":
