@@ -31,7 +31,7 @@ from b40graph.shacl import engine as shaclcore
 from b40graph.shacl.validate import compiled_shapes, shacl
 
 from . import javatools
-from .conftest import BASE, ROOT
+from .conftest import BASE, ROOT, copy_project
 
 B40 = "https://w3id.org/b40/ontology#"
 SCHEMA = "https://schema.org/"
@@ -49,8 +49,12 @@ def _union(*graphs: Graph) -> Graph:
 
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Graph, Graph, Graph]:
-    """(settings, reasoning ontology, asserted data, published graph) of the project's seed data."""
-    settings = Settings(root=ROOT, out=tmp_path_factory.mktemp("dist"), engine="fast", cache=False)
+    """(settings, reasoning ontology, asserted data, published graph) of the project's seed data, plus the
+    test translation (tests/fixtures/translations/), so that the translation's shapes are exercised too."""
+    root = copy_project(tmp_path_factory.mktemp("project"))
+    for path in (ROOT / "tests" / "fixtures" / "translations").glob("*.md"):
+        shutil.copyfile(path, root / "data" / "declarations" / path.name)
+    settings = Settings(root=root, out=tmp_path_factory.mktemp("dist"), engine="fast", cache=False)
     compiled = compile_dataset(settings)
     assert compiled.conforms, compiled.problems
     asserted, published = Graph(), Graph()

@@ -23,19 +23,21 @@ from b40graph.web.app import create_app
 
 from .conftest import BASE, ROOT, make_backend, seed_project, select
 
-FIXTURE = ROOT / "tests" / "fixtures" / "translations" / "2021-11-30-b40-founding-declaration-tr.md"
+FIXTURES = ROOT / "tests" / "fixtures" / "translations"
+FIXTURE = FIXTURES / "2021-11-30-b40-founding-declaration-tr.md"
 ORIGINAL = f"{BASE}id/declaration/2021-b40-founding-declaration"
 TURKISH = f"{BASE}id/declaration/2021-b40-founding-declaration-tr"
+VERSIONS = {"tr": TURKISH, "el": f"{BASE}id/declaration/2021-b40-founding-declaration-el"}
 ORIGINAL_FILE = "2021-11-30-b40-founding-declaration.md"
 
 
 def _project(tmp: Path, text: str | None = None) -> Path:
+    """A copy of the project with the test translations (Turkish and Greek); `text` replaces the Turkish."""
     root = seed_project(tmp / "project")
-    target = root / "data" / "declarations" / FIXTURE.name
-    if text is None:
-        shutil.copyfile(FIXTURE, target)
-    else:
-        target.write_text(text, encoding="utf-8")
+    for path in FIXTURES.glob("*.md"):
+        shutil.copyfile(path, root / "data" / "declarations" / path.name)
+    if text is not None:
+        (root / "data" / "declarations" / FIXTURE.name).write_text(text, encoding="utf-8")
     return root
 
 
@@ -66,20 +68,22 @@ def _themes_by_position(store, declaration: str) -> dict[int, set[str]]:  # type
     return found
 
 
-def test_the_turkish_clauses_commit_to_the_themes_of_the_english_twins(translated):
+@pytest.mark.parametrize("lang", sorted(VERSIONS))
+def test_the_translated_clauses_commit_to_the_themes_of_the_english_twins(translated, lang):
     _, _, store = translated
     english = _themes_by_position(store, ORIGINAL)
-    turkish = _themes_by_position(store, TURKISH)
+    translated_themes = _themes_by_position(store, VERSIONS[lang])
     assert len(english) >= 5  # the original's operative clauses are tagged
-    assert turkish == english
+    assert translated_themes == english
 
 
-def test_the_turkish_matches_are_turkish_words_of_the_clause(translated):
+@pytest.mark.parametrize("lang", sorted(VERSIONS))
+def test_the_matches_are_words_of_the_translated_clause(translated, lang):
     _, _, store = translated
     rows = select(
         store,
         f"""SELECT ?label ?text ?clauseText WHERE {{
-            <{TURKISH}> b40:hasCommitment ?c . ?c b40:matchedLabel ?label ; b40:matchedText ?text ;
+            <{VERSIONS[lang]}> b40:hasCommitment ?c . ?c b40:matchedLabel ?label ; b40:matchedText ?text ;
             b40:statedIn/schema:text ?clauseText }}""",
     )
     assert rows
@@ -90,10 +94,10 @@ def test_the_turkish_matches_are_turkish_words_of_the_clause(translated):
         for r in select(
             store,
             f"""SELECT (LANG(?l) AS ?lang) WHERE {{
-        <{TURKISH}> b40:hasCommitment/b40:matchedLabel ?l }}""",
+        <{VERSIONS[lang]}> b40:hasCommitment/b40:matchedLabel ?l }}""",
         )
     }
-    assert languages == {"tr"}
+    assert languages == {lang}
 
 
 def test_the_translation_is_a_language_version_of_its_original(translated):
