@@ -303,3 +303,31 @@ def test_a_declaration_in_a_language_without_labels_is_warned_about(tmp_path, ca
         build(_settings(root, tmp_path / "dist"))
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(path.name in w and "'de'" in w for w in warnings), warnings
+
+
+def test_romanian_s_and_t_with_cedilla_are_the_letters_with_comma():
+    assert fold("Schimbările climatice", "ro") == fold("SCHIMBĂRILE CLIMATICE", "ro")
+    theme = _theme(Literal("dezvoltare durabilă", lang="ro"))
+    assert fold("şţ", "ro") == fold("șț", "ro") and fold("şţ", "tr") != fold("șț", "tr")
+    [match] = tag([_clause("pentru dezvoltarea durabilă a oraşelor")], [theme], "ro")
+    assert match.clause.text[match.start : match.end] == "dezvoltarea durabilă"
+
+
+def test_a_translation_of_a_translation_is_an_error(tmp_path):
+    greek = (FIXTURES / "2021-11-30-b40-founding-declaration-el.md").read_text(encoding="utf-8")
+    root = _project(tmp_path)
+    path = root / "data" / "declarations" / "2021-11-30-b40-founding-declaration-el.md"
+    text = greek.replace(
+        "translationOf: 2021-b40-founding-declaration", "translationOf: 2021-b40-founding-declaration-tr"
+    )
+    path.write_text(text, encoding="utf-8")
+    problems = _problems(root, tmp_path / "dist", "fast")
+    [problem] = [p for p in problems if "2021-b40-founding-declaration-tr" in p.message]
+    assert problem.file == path and problem.line == _line_of(text, "translationOf:")
+
+
+def test_the_originals_own_keys_are_refused_in_a_translation(tmp_path):
+    text = FIXTURE.read_text(encoding="utf-8").replace("language: tr\n", "language: tr\nfounding: true\n")
+    problems = _problems(_project(tmp_path, text), tmp_path / "dist", "plain")
+    [problem] = [p for p in problems if "'founding'" in p.message]
+    assert problem.line == _line_of(text, "founding: true")
