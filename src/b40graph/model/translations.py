@@ -165,8 +165,16 @@ def add_translation(
     g.add((doc, DCT.description, Literal(" ".join(str(src.meta["source"]).split()), lang="en")))
     asm.origins[doc] = (path, src.meta_lines.get("source"))
     title = _version(g, node, src, doc, orig)
-    if src.meta.get("publisher"):
-        g.add((node, DCT.publisher, mint.network(str(src.meta["publisher"]))))
+    publisher = str(src.meta.get("publisher") or "")
+    if publisher:
+        if publisher not in ref.network_slugs:
+            problems.add(
+                f"publisher '{publisher}' is not a network in data/network.ttl",
+                path,
+                src.meta_lines.get("publisher"),
+                f"use one of: {', '.join(ref.network_slugs)}",
+            )
+        g.add((node, DCT.publisher, mint.network(publisher)))
     for clause, theirs in zip(parsed.clauses, original.parsed.clauses, strict=True):
         clause.kind = theirs.kind  # the kinds are the original's: the lead-in words are not English here
         cnode = URIRef(f"{node}/clause/{clause.position}")
