@@ -20,6 +20,7 @@ from b40graph.core.errors import DataError, Problems
 from b40graph.core.iris import Minter
 from b40graph.core.text import plain, proper_family_name, slugify
 from b40graph.core.vocab import B40, GN, ISO639, SCHEMA, SPDX, WD
+from b40graph.model import translations as tr
 from b40graph.model.themes import tag, warn_without_labels
 from b40graph.sources.declaration import OPERATIVE, ParsedText, SignatureBlock, parse_text
 from b40graph.sources.files import SourceFile
@@ -493,8 +494,6 @@ def add_memberships(
 def assemble(sources: list[SourceFile], ref: Reference, mint: Minter, root: Path) -> Assembly:
     asm = Assembly()
     problems = Problems()
-    from b40graph.model import translations as tr  # imports this module
-
     add_reference(asm, ref, mint, root)
     seen: dict[str, Path] = {}
     versions: list[SourceFile] = []  # translations, added once every original is read
@@ -516,7 +515,7 @@ def assemble(sources: list[SourceFile], ref: Reference, mint: Minter, root: Path
         except DataError as err:
             problems.extend(err)
     originals = {s.id: tr.Original(s, asm.parsed[s.id]) for s in sources if seen[s.id] == s.path and s.id in asm.parsed}
-    tr.add_translations(asm, versions, originals, ref, mint, root, problems, set(asm.parsed))
+    tr.add_translations(asm, versions, originals, ref, mint, root, problems, set(asm.parsed), _source_document)
     existing = {
         str(m): asm.origins.get(m, (Path(), None))
         for graph in asm.graphs.values()

@@ -26,7 +26,7 @@ from b40graph.core.iris import Minter
 from b40graph.core.settings import Settings
 from b40graph.core.version import code_version
 from b40graph.model import translations
-from b40graph.model.assemble import Assembly, add_declaration, add_memberships, add_reference
+from b40graph.model.assemble import Assembly, _source_document, add_declaration, add_memberships, add_reference
 from b40graph.sources.files import declaration_paths, read_source
 from b40graph.sources.reference import Reference, load_reference
 
@@ -241,7 +241,8 @@ def _translations(
     originals = translations.read_originals(seen, wanted, settings.max_source_bytes)
     asm = Assembly(factory=nt.TripleBag)
     mint = Minter(settings.base)
-    translations.add_translations(asm, sources, originals, ref, mint, settings.root, problems, declared)
+    root, document = settings.root, _source_document
+    translations.add_translations(asm, sources, originals, ref, mint, root, problems, declared, document)
     names = [mint.graph(f"declaration/{src.id}") for src in sources]
     return [_piece(asm, name) for name in names if name in asm.graphs], list(problems.items)
 

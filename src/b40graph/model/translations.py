@@ -12,8 +12,10 @@ prints them and mints no signature, person or membership of its own.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT
@@ -23,11 +25,22 @@ from b40graph.core.errors import DataError, Problems
 from b40graph.core.iris import Minter
 from b40graph.core.text import plain
 from b40graph.core.vocab import B40, ISO639, SCHEMA
-from b40graph.model.assemble import Assembly, _source_document
 from b40graph.model.themes import tag, warn_without_labels
 from b40graph.sources.declaration import OPERATIVE, ParsedText, SignatureBlock, parse_text
 from b40graph.sources.files import TRANSLATION_OF, SourceFile, read_source
 from b40graph.sources.reference import Reference
+
+
+class Assembly(Protocol):
+    """What is used here of model.assemble.Assembly (which imports this module)."""
+
+    origins: dict[URIRef, tuple[Path, int | None]]
+
+    def graph(self, name: URIRef, *sources: Path) -> Graph: ...
+
+
+#: assemble._source_document: the node of a source file, with its path, size and checksum.
+SourceDocument = Callable[[Graph, Minter, Path, Path, str, int, str], URIRef]
 
 #: Front-matter keys that state facts of the original, never of a translation.
 ORIGINAL_ONLY = ("founding", "event", "place", "themes")
@@ -148,7 +161,14 @@ def _version(g: Graph, node: URIRef, src: SourceFile, doc: URIRef, orig: URIRef)
 
 
 def add_translation(
-    asm: Assembly, src: SourceFile, original: Original, ref: Reference, mint: Minter, root: Path, problems: Problems
+    asm: Assembly,
+    src: SourceFile,
+    original: Original,
+    ref: Reference,
+    mint: Minter,
+    root: Path,
+    problems: Problems,
+    source_document: SourceDocument,
 ) -> None:
     """The named graph of translation `src` of `original`."""
     path = src.path
@@ -161,7 +181,7 @@ def add_translation(
     g = asm.graph(mint.graph(f"declaration/{src.id}"), path)
     node, orig = mint.declaration(src.id), mint.declaration(original.src.id)
     asm.origins[node] = (path, src.meta_lines.get("id"))
-    doc = _source_document(g, mint, root, path, src.sha256, src.size, "text/markdown")
+    doc = source_document(g, mint, root, path, src.sha256, src.size, "text/markdown")
     g.add((doc, DCT.description, Literal(" ".join(str(src.meta["source"]).split()), lang="en")))
     asm.origins[doc] = (path, src.meta_lines.get("source"))
     title = _version(g, node, src, doc, orig)
@@ -210,6 +230,7 @@ def add_translations(
     root: Path,
     problems: Problems,
     declared: set[str],
+    source_document: SourceDocument,
 ) -> None:
     """Every translation, after the originals were read (`originals`: id -> file and parsed text; `declared`:
     the ids of every declaration that is not a translation). Also checks that each names a declaration
@@ -241,7 +262,7 @@ def add_translations(
             continue
         languages[key] = src.path
         try:
-            add_translation(asm, src, original, ref, mint, root, problems)
+            add_translation(asm, src, original, ref, mint, root, problems, source_document)
         except DataError as err:
             problems.extend(err)
 
