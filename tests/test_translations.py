@@ -100,26 +100,28 @@ def test_the_matches_are_words_of_the_translated_clause(translated, lang):
     assert languages == {lang}
 
 
-def test_the_translation_is_a_language_version_of_its_original(translated):
+@pytest.mark.parametrize("lang", sorted(VERSIONS))
+def test_the_translation_is_a_language_version_of_its_original(translated, lang):
     _, _, store = translated
+    version = VERSIONS[lang]
     ask = f"""ASK {{
-        <{TURKISH}> a b40:Translation ; schema:translationOfWork <{ORIGINAL}> ; dct:isVersionOf <{ORIGINAL}> ;
-            dct:language <http://id.loc.gov/vocabulary/iso639-1/tr> ; dct:title ?title .
-        <{ORIGINAL}> schema:workTranslation <{TURKISH}> ; dct:hasVersion <{TURKISH}> .
-        FILTER(LANG(?title) = "tr")
+        <{version}> a b40:Translation ; schema:translationOfWork <{ORIGINAL}> ; dct:isVersionOf <{ORIGINAL}> ;
+            dct:language <http://id.loc.gov/vocabulary/iso639-1/{lang}> ; dct:title ?title .
+        <{ORIGINAL}> schema:workTranslation <{version}> ; dct:hasVersion <{version}> .
+        FILTER(LANG(?title) = "{lang}")
     }}"""
     prefixes = "PREFIX b40: <https://w3id.org/b40/ontology#> PREFIX dct: <http://purl.org/dc/terms/> "
     prefixes += "PREFIX schema: <https://schema.org/> "
     assert store.query(prefixes + ask)
     # not a declaration of its own, asserted or inferred
-    assert not select(store, f"SELECT ?x WHERE {{ <{TURKISH}> a ?x FILTER(?x = b40:Declaration) }}")
+    assert not select(store, f"SELECT ?x WHERE {{ <{version}> a ?x FILTER(?x = b40:Declaration) }}")
     declarations = {r["d"] for r in select(store, "SELECT DISTINCT ?d WHERE { ?d a b40:Declaration }")}
-    assert TURKISH not in declarations and ORIGINAL in declarations
+    assert version not in declarations and ORIGINAL in declarations
     # clause by clause: each translated clause translates the original's clause at its position, of its kind
     rows = select(
         store,
         f"""SELECT ?clause ?position ?of ?kind ?theirKind WHERE {{
-            <{TURKISH}> b40:hasClause ?clause . ?clause schema:position ?position ; schema:translationOfWork ?of ;
+            <{version}> b40:hasClause ?clause . ?clause schema:position ?position ; schema:translationOfWork ?of ;
             a ?kind . ?of schema:position ?position ; b40:clauseOf <{ORIGINAL}> ; a ?theirKind .
             FILTER(?kind IN (b40:OperativeClause, b40:PreambleClause))
             FILTER(?theirKind IN (b40:OperativeClause, b40:PreambleClause))
