@@ -20,7 +20,8 @@ from b40graph.core.errors import DataError, Problems
 from b40graph.core.iris import Minter
 from b40graph.core.text import plain, proper_family_name, slugify
 from b40graph.core.vocab import B40, GEO, GN, ISO639, SCHEMA, SPDX, WD
-from b40graph.model.themes import tag
+from b40graph.model import translations as tr
+from b40graph.model.themes import tag, warn_without_labels
 from b40graph.sources.declaration import OPERATIVE, ParsedText, SignatureBlock, parse_text
 from b40graph.sources.files import SourceFile
 from b40graph.sources.reference import Reference, Row, locate_in_file
@@ -304,6 +305,7 @@ def add_declaration(
         g.add((decl, B40.hasCommitment, node))
 
     tagged: dict[tuple[int, URIRef], Literal] = {}
+    warn_without_labels(ref.themes, lang, path)
     for match in tag(parsed.clauses, ref.themes, lang):
         text = match.clause.text[match.start : match.end]
         commit(match.clause.position, match.theme.iri, match.theme.slug, match.label, match.clause.line, text)
@@ -516,6 +518,7 @@ def assemble(sources: list[SourceFile], ref: Reference, mint: Minter, root: Path
     problems = Problems()
     add_reference(asm, ref, mint, root)
     seen: dict[str, Path] = {}
+    versions: list[SourceFile] = []  # translations, added once every original is read
     for src in sources:
         if src.id in seen:
             problems.add(
@@ -526,10 +529,15 @@ def assemble(sources: list[SourceFile], ref: Reference, mint: Minter, root: Path
             )
             continue
         seen[src.id] = src.path
+        if tr.original_id(src) is not None:
+            versions.append(src)
+            continue
         try:
             add_declaration(asm, src, ref, mint, root, problems)
         except DataError as err:
             problems.extend(err)
+    originals = {s.id: tr.Original(s, asm.parsed[s.id]) for s in sources if seen[s.id] == s.path and s.id in asm.parsed}
+    tr.add_translations(asm, versions, originals, ref, mint, root, problems, set(asm.parsed), _source_document)
     existing = {
         str(m): asm.origins.get(m, (Path(), None))
         for graph in asm.graphs.values()

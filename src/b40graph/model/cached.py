@@ -25,7 +25,8 @@ from b40graph.core.errors import DataError, Problem, Problems
 from b40graph.core.iris import Minter
 from b40graph.core.settings import Settings
 from b40graph.core.version import code_version
-from b40graph.model.assemble import Assembly, add_declaration, add_memberships, add_reference
+from b40graph.model import translations
+from b40graph.model.assemble import Assembly, _source_document, add_declaration, add_memberships, add_reference
 from b40graph.sources.files import declaration_paths, read_source
 from b40graph.sources.reference import Reference, load_reference
 
@@ -117,6 +118,8 @@ def _declaration(settings: Settings, path: Path) -> tuple[Piece | None, list[Pro
         src = read_source(path, settings.max_source_bytes)
     except DataError as err:
         return None, list(err.problems)
+    if translations.original_id(src) is not None:
+        return None, []  # a translation: read after the originals (_translations)
     asm = Assembly(factory=nt.TripleBag)
     problems = Problems()
     mint = Minter(settings.base)
@@ -179,6 +182,7 @@ def read_pieces(settings: Settings, ref: Reference, workers: int = 2) -> tuple[P
     problems: list[Problem] = []
     pieces = []
     seen: dict[str, Path] = {}
+    versions = [path for path in paths if found[path] == (None, [])]
     for path in paths:
         piece, trouble = found[path]
         problems.extend(trouble)
@@ -198,6 +202,10 @@ def read_pieces(settings: Settings, ref: Reference, workers: int = 2) -> tuple[P
             continue
         seen[piece.ident] = path
         pieces.append(piece)
+    if versions:
+        found_versions, trouble = _translations(settings, ref, versions, seen)
+        pieces.extend(found_versions)
+        problems.extend(trouble)
     if not problems:
         memberships = _memberships(settings, ref, pieces, seen)
         if isinstance(memberships, Piece):
@@ -208,6 +216,35 @@ def read_pieces(settings: Settings, ref: Reference, workers: int = 2) -> tuple[P
         raise DataError(problems)
     cache.prune(keep)
     return reference, pieces
+
+
+def _translations(
+    settings: Settings, ref: Reference, paths: list[Path], seen: dict[str, Path]
+) -> tuple[list[Piece], list[Problem]]:
+    """A piece for each translation, made after the originals (not cached: its checks read the original)."""
+    problems = Problems()
+    declared = set(seen)  # the originals: translations are added to `seen` below
+    sources = []
+    for path in paths:
+        src = read_source(path, settings.max_source_bytes)
+        if src.id in seen:
+            problems.add(
+                f"id '{src.id}' is already used by {seen[src.id]}",
+                path,
+                src.meta_lines.get("id"),
+                "give every declaration its own id",
+            )
+            continue
+        seen[src.id] = path
+        sources.append(src)
+    wanted = {str(translations.original_id(src)) for src in sources}
+    originals = translations.read_originals(seen, wanted, settings.max_source_bytes)
+    asm = Assembly(factory=nt.TripleBag)
+    mint = Minter(settings.base)
+    root, document = settings.root, _source_document
+    translations.add_translations(asm, sources, originals, ref, mint, root, problems, declared, document)
+    names = [mint.graph(f"declaration/{src.id}") for src in sources]
+    return [_piece(asm, name) for name in names if name in asm.graphs], list(problems.items)
 
 
 _MEMBERSHIP_TYPE = " <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/org#Membership> ."

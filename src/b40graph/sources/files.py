@@ -14,7 +14,8 @@ import yaml
 from b40graph.core.errors import DataError, Problem
 
 REQUIRED = ("id", "title", "adopted", "language", "source")
-OPTIONAL = ("event", "place", "publisher", "founding", "themes", "url")
+TRANSLATION_OF = "translationOf"  # a translation names its original's id (see model/translations.py)
+OPTIONAL = ("event", "place", "publisher", "founding", "themes", "url", TRANSLATION_OF)
 _LANG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -194,6 +195,16 @@ def _check(path: Path, meta: dict[str, Any], lines: dict[str, int]) -> None:
                 path,
                 lines.get("id"),
                 "use lower-case letters, digits and single hyphens, e.g. 2024-river-cities-declaration",
+            )
+        )
+    original = meta.get(TRANSLATION_OF)
+    if original is not None and not _ID.match(str(original)):
+        problems.append(
+            Problem(
+                f"{TRANSLATION_OF} '{original}' is not the id of a declaration",
+                path,
+                lines.get(TRANSLATION_OF),
+                "give the 'id' of the declaration this text translates, e.g. 2021-b40-founding-declaration",
             )
         )
     adopted = meta.get("adopted")
