@@ -66,10 +66,6 @@ def create_app(settings: Settings, backend: Backend) -> Flask:
         log.info("%s %s %s %.1fms", request.method, request.full_path[:200], response.status_code, elapsed)
         return response
 
-    @app.teardown_appcontext
-    def _noop(_: BaseException | None) -> None:
-        return None
-
     return app
 
 

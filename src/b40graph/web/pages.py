@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from typing import Any
@@ -411,7 +410,3 @@ def ontology_page(triples: list[ox.Triple]) -> str:
         meta=dict(ontology_meta),
         formats=DOCUMENT_FORMATS[1:],
     )
-
-
-def json_for_html(obj: object) -> str:
-    return json.dumps(obj).replace("<", "\\u003c")
