@@ -60,7 +60,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from b40graph.sparql.local import run_query
+    from b40graph.store.local import run_query
 
     text = sys.stdin.read() if args.query == "-" else args.query
     sys.stdout.write(run_query(_settings(args), text, args.format))

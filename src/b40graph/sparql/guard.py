@@ -18,7 +18,8 @@ few thousand levels overflow its stack (the worker dies) or take minutes to pars
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 
 from b40graph.core.errors import QueryError
 
@@ -49,11 +50,11 @@ _OPERANDS = ("var", "string", "number", "iri", "pname", "bnode")
 _OPENERS = {"(": ")", "{": "}", "[": "]"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class QueryShape:
     form: str
-    from_graphs: list[str] = field(default_factory=list)
-    from_named: list[str] = field(default_factory=list)
+    from_graphs: tuple[str, ...] = ()
+    from_named: tuple[str, ...] = ()
 
 
 def _unescape(text: str) -> str:
@@ -184,8 +185,11 @@ def _check_nesting(tokens: list[tuple[str, str]]) -> None:
         prev_kind, prev_value = kind, value
 
 
+@lru_cache(maxsize=32)
 def inspect(query: str, max_bytes: int) -> QueryShape:
-    """Classify a query and list its FROM graphs; raise QueryError for what the endpoint refuses."""
+    """Classify a query and list its FROM graphs; raise QueryError for what the endpoint refuses.
+    Every public query goes through it inside the `Backend` (store.backend); a view that looks at the form
+    first (content negotiation) gets the same answer from the memo, without reading the query twice."""
     if len(query.encode("utf-8", "surrogatepass")) > max_bytes:
         raise QueryError(f"the query is longer than {max_bytes} bytes, the limit of this endpoint", 413, "too-long")
     if "\x00" in query:
@@ -198,7 +202,8 @@ def inspect(query: str, max_bytes: int) -> QueryShape:
     prefixes: dict[str, str] = {}
     base = ""
     form = ""
-    shape = QueryShape("")
+    from_graphs: list[str] = []
+    from_named: list[str] = []
     i = 0
     while i < len(tokens):
         kind, value = tokens[i]
@@ -224,12 +229,11 @@ def inspect(query: str, max_bytes: int) -> QueryShape:
             named = tokens[i + 1][1].upper() == "NAMED"
             kind2, target = tokens[i + 2] if named and i + 2 < len(tokens) else tokens[i + 1]
             iri = _resolve(kind2, target, prefixes, base)
-            (shape.from_named if named else shape.from_graphs).append(iri)
+            (from_named if named else from_graphs).append(iri)
         i += 1
     if not form:
         raise QueryError("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE")
-    shape.form = form
-    return shape
+    return QueryShape(form, tuple(from_graphs), tuple(from_named))
 
 
 def _resolve(kind: str | None, token: str, prefixes: dict[str, str], base: str) -> str:

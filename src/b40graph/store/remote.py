@@ -50,7 +50,16 @@ import requests
 from b40graph.core.errors import UsageError
 from b40graph.core.settings import Settings
 from b40graph.sparql.guard import inspect
-from b40graph.sparql.results import QueryError, Results, collect, merged_dataset, query_dataset, run_merged
+from b40graph.sparql.results import (
+    QueryError,
+    QueryResult,
+    SerializedResult,
+    SolutionsResult,
+    collect,
+    merged_dataset,
+    query_dataset,
+    run_merged,
+)
 from b40graph.store.backend import LabelMemo, Subject, Term, Version, values_block
 
 JSON_RESULTS = "application/sparql-results+json"
@@ -184,7 +193,7 @@ class RemoteBackend:
         self.check_default()
         return []
 
-    def _results(self, query: str, dataset: Sequence[tuple[str, str]] = (), cap: int | None = None) -> Results:
+    def _results(self, query: str, dataset: Sequence[tuple[str, str]] = (), cap: int | None = None) -> QueryResult:
         ctype, body = self._post(query, f"{JSON_RESULTS}, {NTRIPLES};q=0.9", dataset)
         try:
             if ctype in (JSON_RESULTS, "application/json"):
@@ -201,6 +210,8 @@ class RemoteBackend:
 
     def _rows(self, query: str, dataset: Sequence[tuple[str, str]] = ()) -> list[dict[str, Term]]:
         results = self._results(query, dataset)
+        if not isinstance(results, SolutionsResult):
+            raise QueryError(f"the triple store answered a SELECT with a {results.kind} result", 502, "bad-gateway")
         return [
             {name: term for name, term in zip(results.variables, row, strict=True) if term is not None}  # type: ignore[misc]
             for row in results.rows
@@ -324,25 +335,29 @@ class RemoteBackend:
     def query(
         self,
         text: str,
-        fmt: str,
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
         base_iri: str | None = None,
-    ) -> tuple[str, object]:
-        inspect(text, self.settings.max_query_bytes)
+    ) -> QueryResult:
+        inspect(text, self.settings.max_query_bytes)  # the guard: refused here, before the store sees it
         dataset = query_dataset(text, default_graph, named_graphs)
         if dataset is not None and len(dataset[0]) > 1:
             # the store would count a triple in two of the graphs twice: merge them here (bounded)
             memory = merged_dataset(dataset[0], dataset[1], self._graph_triples)
-            results = run_merged(memory, text, dataset[1], self.settings.result_cap, base_iri)
-        else:
-            # The dataset named (protocol, else FROM/FROM NAMED; sent without repeats), else the default graph.
-            params = self._dataset(*dataset) if dataset is not None else self._dataset(None, None)
-            results = self._results(_with_base(text, base_iri), params, self.settings.result_cap)
-        if fmt == "results":
-            return "ok", results
-        body, _ = results.serialize(fmt)
-        return "ok-bytes", (results.kind, body)
+            return run_merged(memory, text, dataset[1], self.settings.result_cap, base_iri)
+        # The dataset named (protocol, else FROM/FROM NAMED; sent without repeats), else the default graph.
+        params = self._dataset(*dataset) if dataset is not None else self._dataset(None, None)
+        return self._results(_with_base(text, base_iri), params, self.settings.result_cap)
+
+    def query_serialized(
+        self,
+        text: str,
+        fmt: str,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> SerializedResult:
+        return self.query(text, default_graph, named_graphs, base_iri).serialized(fmt)
 
     def dumps(self) -> Path | None:
         """The whole-dataset files, written from the store once per version into a temporary folder."""
