@@ -23,7 +23,8 @@ from rdflib.compare import isomorphic
 from b40graph.core.settings import Settings
 from b40graph.pipeline import build
 from b40graph.sparql.results import QueryError
-from b40graph.store.remote import STAGING, RemoteBackend, publish_to
+from b40graph.store.remote import STAGING, RemoteBackend
+from b40graph.store.remote_publish import publish_to
 
 from .conftest import BASE, copy_project, free_port, grow, oxigraph_binary, running_server, wait_for
 

@@ -24,7 +24,8 @@ from b40graph.server import open_backend
 from b40graph.sparql.results import run_local
 from b40graph.store.embedded import EmbeddedBackend, load_dataset_file, restore_store
 from b40graph.store.local import run_query
-from b40graph.store.remote import RemoteBackend, publish_to
+from b40graph.store.remote import RemoteBackend
+from b40graph.store.remote_publish import publish_to
 from b40graph.web.app import create_app
 
 from .conftest import BASE, oxigraph_server, seed_project

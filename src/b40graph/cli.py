@@ -83,7 +83,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     from b40graph.pipeline import build, is_current
-    from b40graph.store.remote import publish_to
+    from b40graph.store.remote_publish import publish_to
 
     settings = _settings(args)
     if not args.no_build and not is_current(settings):
