@@ -17,6 +17,7 @@ in two graphs comes back twice) is found out and refused with a message; a set u
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import tempfile
 import threading
@@ -206,7 +207,7 @@ class RemoteBackend:
         into its real default graph)."""
         if self._trusted:
             return
-        tag = self.version().tag
+        tag = self._current_version().tag
         if self._checked is None or self._checked[0] != tag:
             samples = self._rows(SAMPLE_QUERY)
             if not samples:
@@ -223,6 +224,15 @@ class RemoteBackend:
 
     # -- the Backend protocol ----------------------------------------------------------------------------
     def version(self) -> Version:
+        """The dataset's version now: the ETag of the request that asks, and what this thread's later reads
+        (quads, labels, select) are checked against until it asks again."""
+        version = self._current_version()
+        self._seen.tag = version.tag
+        return version
+
+    def _current_version(self) -> Version:
+        """The version, fetched at most every VERSION_TTL seconds; it does not change what this thread is
+        checked against (reads made for a request stay checked against the version the request was told)."""
         with self._lock:
             cached = self._version
         if cached is not None and time.monotonic() - cached[0] < VERSION_TTL:
@@ -239,16 +249,17 @@ class RemoteBackend:
         version = Version(tag, modified)
         with self._lock:
             self._version = (time.monotonic(), version)
-        self._seen.tag = tag
         return version
 
-    def _versioned_rows(self, inner: str) -> list[dict[str, Term]]:
+    def _versioned_rows(self, inner: str, dataset: Sequence[tuple[str, str]] = ()) -> list[dict[str, Term]]:
         """The rows of the SELECT `inner`, checked to be of the version this thread was told: a publication
         switches the data and its version in one transaction, so new data never goes out under the old
-        version's ETag (or into the caches kept per version); a request caught by a switch gets a 503."""
+        version's ETag (or into the caches kept per version); a request caught by a switch gets a 503.
+        The rows keep the order `inner` asks for (its ORDER BY is asked of the whole query too)."""
         description = ox.NamedNode(self.settings.base + "graph/description")
+        prologue, body = _prologue(inner)
         text = VERSIONED.replace("{{values}}", values_block({"b40description": description}))
-        rows = self._rows(text.replace("{{inner}}", inner))
+        rows = self._rows(prologue + text.replace("{{inner}}", body) + _order_by(body), dataset)
         data = [r for r in rows if "b40version" not in r]
         versions = {r["b40version"].value for r in rows if "b40version" in r}
         told = getattr(self._seen, "tag", None)
@@ -286,7 +297,7 @@ class RemoteBackend:
 
     def labels(self, iris: list[str]) -> dict[str, list[ox.Literal]]:
         """The labels of IRIs not looked up before in this version, in one query per 500 (a VALUES block)."""
-        return self._labels.lookup(self.version().tag, iris, self._read_labels)
+        return self._labels.lookup(self._current_version().tag, iris, self._read_labels)
 
     def _read_labels(self, iris: list[str]) -> dict[str, list[ox.Literal]]:
         out: dict[str, list[ox.Literal]] = {}
@@ -300,7 +311,7 @@ class RemoteBackend:
         return out
 
     def graphs(self) -> list[ox.NamedNode]:
-        tag = self.version().tag
+        tag = self._current_version().tag
         with self._lock:
             cached = self._graphs
         if cached is not None and cached[0] == tag:
@@ -311,7 +322,10 @@ class RemoteBackend:
         return names  # type: ignore[return-value]
 
     def select(self, text: str, bindings: dict[str, Term]) -> list[dict[str, Term]]:
-        return self._rows(text.replace("{{values}}", values_block(bindings)), self._dataset(None, None))
+        """The project's own fixed SELECT queries (pages, the search index) over the default graph, with
+        request values bound; checked, as every page read, to be of the version the request was told."""
+        dataset = self._dataset(None, None)
+        return self._versioned_rows(text.replace("{{values}}", values_block(bindings)), dataset)
 
     def query(
         self,
@@ -344,14 +358,14 @@ class RemoteBackend:
         """The whole-dataset files, written from the store once per version into a temporary folder."""
         from b40graph.publish.dumps import write_dumps
 
-        tag = self.version().tag
+        tag = self._current_version().tag
         with self._dumps_lock:
             folder = self._dumps.get(tag)
             if folder is None:
                 quads = self._all_quads()  # one graph per exchange: a publication may switch meanwhile
                 with self._lock:
                     self._version = None
-                if self.version().tag != tag:
+                if self._current_version().tag != tag:
                     raise QueryError("the dataset was switched to a new version meanwhile; ask again", 503, "changed")
                 quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
                 folder = Path(tempfile.mkdtemp(prefix="b40graph-remote-dumps-"))
@@ -395,6 +409,23 @@ def _with_base(text: str, base_iri: str | None) -> str:
     except ValueError:
         return text
     return f"BASE {base}\n{text}"
+
+
+_PROLOGUE = re.compile(r"(?:\s*(?:PREFIX\s+[\w.-]*:\s*<[^<>]*>|BASE\s+<[^<>]*>))*\s*", re.IGNORECASE)
+_ORDER_BY = re.compile(r"\bORDER\s+BY\b(.*?)(?=\bLIMIT\b|\bOFFSET\b|$)", re.IGNORECASE | re.DOTALL)
+
+
+def _prologue(query: str) -> tuple[str, str]:
+    """A fixed query's PREFIX and BASE declarations, and the rest: a subquery cannot have a prologue."""
+    end = _PROLOGUE.match(query).end()  # type: ignore[union-attr]  # matches the empty string at worst
+    return query[:end], query[end:]
+
+
+def _order_by(query: str) -> str:
+    """The ORDER BY of a fixed query's outermost level (after its WHERE clause), to ask of a query that
+    wraps it: the solutions of a subquery reach the query around it in no order SPARQL promises."""
+    found = _ORDER_BY.search(query[query.rfind("}") + 1 :])
+    return f" ORDER BY {found.group(1).strip()}" if found else ""
 
 
 def _posix(date: str) -> float:
