@@ -1,16 +1,18 @@
-"""The `b40graph` command: argument parsing and exit codes only; the work is done by the library.
+"""The `b40graph` command: argument parsing, and exceptions mapped to exit codes (`EXITS`); the work is done
+by the library.
 
-Exit codes: 0 ok, 1 invalid data (nothing published), 2 usage or system error.
+Exit codes: 0 ok, 1 invalid data (nothing published; `add`: the draft will not build), 2 usage or system error.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from b40graph.core.errors import EXIT_INVALID_DATA, EXIT_OK, EXIT_USAGE, B40Error, DataError, UsageError
+from b40graph.core.errors import EXIT_INVALID_DATA, EXIT_OK, EXIT_USAGE, B40Error, DataError, DraftProblems
 from b40graph.core.settings import Settings
 from b40graph.core.version import __version__
 
@@ -110,11 +112,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         write(draft)
     sys.stdout.write(review_text(draft))
     if draft.problems:
-        print(
-            f"error: the draft will not build until the {len(draft.problems)} problem(s) above are fixed",
-            file=sys.stderr,
-        )
-        return EXIT_INVALID_DATA
+        raise DraftProblems(draft.problems)
     return EXIT_OK
 
 
@@ -203,30 +201,42 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _problems(err: DataError) -> str:
+    return f"{len(err.problems)} problem{'s' if len(err.problems) != 1 else ''}"
+
+
+def _invalid_data(err: DataError) -> str:
+    lines = [f"error: invalid data ({_problems(err)}); nothing was published:"]
+    return "\n".join(lines + [f"  {problem}" for problem in err.problems])
+
+
+#: What an exception means to the command: its exit code and the message on stderr (None: nothing). The first
+#: class that matches wins; the codes are those the README lists.
+EXITS: tuple[tuple[type[BaseException], int, Callable[[Any], str | None]], ...] = (
+    (
+        DraftProblems,
+        EXIT_INVALID_DATA,
+        lambda e: f"error: the draft will not build until the {_problems(e)} above are fixed",
+    ),
+    (DataError, EXIT_INVALID_DATA, _invalid_data),
+    (B40Error, EXIT_USAGE, lambda err: f"error: {err}"),  # UsageError, QueryError (a refused query), ...
+    (OSError, EXIT_USAGE, lambda err: f"error: {err}"),
+    (KeyboardInterrupt, EXIT_USAGE, lambda _: None),
+)
+
+
+_MAPPED = tuple(cls for cls, _, _ in EXITS)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser().parse_args(argv)  # bad arguments: argparse prints the usage and exits 2
     try:
         return int(args.func(args))
-    except DataError as err:
-        print(
-            f"error: invalid data ({len(err.problems)} problem{'s' if len(err.problems) != 1 else ''}); "
-            "nothing was published:",
-            file=sys.stderr,
-        )
-        for problem in err.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return EXIT_INVALID_DATA
-    except UsageError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except B40Error as err:
-        print(f"error: {err}", file=sys.stderr)
-        return err.exit_code
-    except KeyboardInterrupt:
-        return EXIT_USAGE
-    except OSError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
+    except _MAPPED as err:  # anything else is a bug: its traceback is shown
+        code, message = next((code, say(err)) for cls, code, say in EXITS if isinstance(err, cls))
+        if message:
+            print(message, file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":
