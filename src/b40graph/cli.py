@@ -124,35 +124,54 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--root", help="project folder holding data/, ontology/, shapes/ (default: .)")
+    p.add_argument("--out", help="output folder (default: ROOT/dist)")
+    p.add_argument("--base", help="base IRI for minted IRIs (default: https://w3id.org/b40/)")
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=sys.stderr.isatty(),
+        help="show progress on stderr (default: on a terminal)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="b40graph", description="Publish city-network declarations as Linked Open Data.")
     top.add_argument("--version", action="version", version=f"b40graph {__version__}")
     sub = top.add_subparsers(dest="command", required=True)
 
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--root", help="project folder holding data/, ontology/, shapes/ (default: .)")
-        p.add_argument("--out", help="output folder (default: ROOT/dist)")
-        p.add_argument("--base", help="base IRI for minted IRIs (default: https://w3id.org/b40/)")
-        p.add_argument(
-            "--progress",
-            action=argparse.BooleanOptionalAction,
-            default=sys.stderr.isatty(),
-            help="show progress on stderr (default: on a terminal)",
-        )
-
     p = sub.add_parser("build", help="validate the sources and write the dataset to the output folder")
-    common(p)
+    _common(p)
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("validate", help="run every check; write nothing")
-    common(p)
+    _common(p)
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("query", help="answer a SPARQL query from the built dataset")
-    common(p)
+    _common(p)
     p.add_argument("query", help="the SPARQL query, or - to read it from standard input")
     p.add_argument("--format", choices=("table", "json", "csv", "tsv", "turtle"), default="table")
     p.set_defaults(func=cmd_query)
-    p = sub.add_parser("serve", help="build if needed and serve the dataset over HTTP")
-    common(p)
+    _serve_parser(sub.add_parser("serve", help="build if needed and serve the dataset over HTTP"))
+    _publish_parser(
+        sub.add_parser("publish", help="load the built dataset into a SPARQL 1.1 Graph Store / Update server")
+    )
+    p = sub.add_parser("add", help="draft data/declarations/DATE-SLUG.md from a PDF, Word, Markdown or text file")
+    p.add_argument("file", help="the declaration as .pdf, .docx, .md or .txt")
+    p.add_argument("--root", help="project folder holding data/ (default: .)")
+    p.add_argument("--dry-run", action="store_true", help="print the review; write nothing")
+    p.set_defaults(func=cmd_add)
+    p = sub.add_parser("init", help="create a working project for a new network")
+    p.add_argument("dir", help="the new project folder (must not exist or be empty)")
+    p.add_argument("--name", required=True, help='the network\'s name, e.g. "Danube Cities Network"')
+    p.add_argument("--base", required=True, help="the public base IRI, e.g. https://example.org/danube/")
+    p.add_argument("--slug", help="the network's IRI segment (default: from the name)")
+    p.set_defaults(func=cmd_init)
+    return top
+
+
+def _serve_parser(p: argparse.ArgumentParser) -> None:
+    _common(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--dataset", help="serve this RDF file (TriG, N-Quads, Turtle, ...) instead of the build")
@@ -163,10 +182,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-build", action="store_true", help="serve the last build without rebuilding")
     p.add_argument("--query-timeout", dest="query_timeout", type=float, help="seconds (default 5)")
     p.add_argument("--result-cap", dest="result_cap", type=int, help="rows or triples (default 10000)")
-    p.add_argument("--query-workers", dest="query_workers", type=int, help="worker processes (default 2)")
+    p.add_argument("--query-workers", dest="query_workers", type=int, help="worker processes (default 3)")
     p.set_defaults(func=cmd_serve)
-    p = sub.add_parser("publish", help="load the built dataset into a SPARQL 1.1 Graph Store / Update server")
-    common(p)
+
+
+def _publish_parser(p: argparse.ArgumentParser) -> None:
+    _common(p)
     p.add_argument(
         "--to",
         required=True,
@@ -187,18 +208,6 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-build", action="store_true", help="publish the last build without rebuilding")
     p.set_defaults(func=cmd_publish)
-    p = sub.add_parser("add", help="draft data/declarations/DATE-SLUG.md from a PDF, Word, Markdown or text file")
-    p.add_argument("file", help="the declaration as .pdf, .docx, .md or .txt")
-    p.add_argument("--root", help="project folder holding data/ (default: .)")
-    p.add_argument("--dry-run", action="store_true", help="print the review; write nothing")
-    p.set_defaults(func=cmd_add)
-    p = sub.add_parser("init", help="create a working project for a new network")
-    p.add_argument("dir", help="the new project folder (must not exist or be empty)")
-    p.add_argument("--name", required=True, help='the network\'s name, e.g. "Danube Cities Network"')
-    p.add_argument("--base", required=True, help="the public base IRI, e.g. https://example.org/danube/")
-    p.add_argument("--slug", help="the network's IRI segment (default: from the name)")
-    p.set_defaults(func=cmd_init)
-    return top
 
 
 def _problems(err: DataError) -> str:

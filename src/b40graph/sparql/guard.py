@@ -90,49 +90,10 @@ def _tokens(text: str, pos: int, stack: list[str], prev: str, forks: list[int]) 
         if m:
             pos = m.end()
             continue
-        char = text[pos]
-        kind = ""
-        if char == "#":
+        if text[pos] == "#":
             pos = _COMMENT.match(text, pos).end()  # type: ignore[union-attr]
             continue
-        if char in "'\"":
-            m = _STRING.match(text, pos)
-            kind = "string" if m else "other"
-        elif char == "<":
-            m = _IRI.match(text, pos)
-            if m:
-                kind = "iri"
-                candidate = m.group()
-                after_operand = bool(stack) and stack[-1] == "(" and prev in (*_OPERANDS, "close", "word")
-                quoted_triple = pos > 0 and text[pos - 1] == "<"
-                if (after_operand or quoted_triple) and ("'" in candidate or "#" in candidate):
-                    # `<` may be the less-than operator here: scan that reading as well.
-                    forks[0] += 1
-                    if forks[0] > MAX_FORKS:
-                        raise QueryError(
-                            "the query is too ambiguous to check ('<' next to quotes or '#' in many places); "
-                            "put spaces around the comparison operators"
-                        )
-                    _tokens(text, pos + 1, list(stack), "other", forks)
-        elif char in "?$":
-            m = _VAR.match(text, pos)
-            kind = "var" if m else "other"
-        elif char.isdigit() or (char == "." and pos + 1 < length and text[pos + 1].isdigit()):
-            m = _NUMBER.match(text, pos)
-            kind = "number"
-        elif char == "_" and text.startswith("_:", pos):
-            m = _BNODE.match(text, pos)
-            kind = "bnode"
-        else:
-            m = _PNAME.match(text, pos)
-            kind = "pname"
-            if not m:
-                m = _WORD.match(text, pos)
-                kind = "word"
-        if not m or kind == "other":
-            m = _OPERATOR.match(text, pos)
-            kind = "other"
-        assert m is not None
+        kind, m = _token_at(text, pos, stack, prev, forks)
         value = m.group()
         pos = m.end()
         if (kind == "word" and "SERVICE" in value.upper()) or (
@@ -151,6 +112,56 @@ def _tokens(text: str, pos: int, stack: list[str], prev: str, forks: list[int]) 
         out.append((kind, value))
         prev = kind
     return out
+
+
+def _token_at(text: str, pos: int, stack: list[str], prev: str, forks: list[int]) -> tuple[str, re.Match[str]]:
+    """The kind and match of the token at `pos` (neither space nor a comment): an IRI where `<` could also be
+    the less-than operator has the other reading scanned too."""
+    char = text[pos]
+    kind = ""
+    m: re.Match[str] | None
+    if char in "'\"":
+        m = _STRING.match(text, pos)
+        kind = "string" if m else "other"
+    elif char == "<":
+        m = _IRI.match(text, pos)
+        if m:
+            kind = "iri"
+            after_operand = bool(stack) and stack[-1] == "(" and prev in (*_OPERANDS, "close", "word")
+            quoted_triple = pos > 0 and text[pos - 1] == "<"
+            if (after_operand or quoted_triple) and ("'" in m.group() or "#" in m.group()):
+                _scan_as_operator(text, pos, stack, forks)
+    elif char in "?$":
+        m = _VAR.match(text, pos)
+        kind = "var" if m else "other"
+    elif char.isdigit() or (char == "." and pos + 1 < len(text) and text[pos + 1].isdigit()):
+        m = _NUMBER.match(text, pos)
+        kind = "number"
+    elif char == "_" and text.startswith("_:", pos):
+        m = _BNODE.match(text, pos)
+        kind = "bnode"
+    else:
+        m = _PNAME.match(text, pos)
+        kind = "pname"
+        if not m:
+            m = _WORD.match(text, pos)
+            kind = "word"
+    if not m or kind == "other":
+        m = _OPERATOR.match(text, pos)
+        kind = "other"
+    assert m is not None
+    return kind, m
+
+
+def _scan_as_operator(text: str, pos: int, stack: list[str], forks: list[int]) -> None:
+    """`<` at `pos` may be the less-than operator: scan that reading as well (it raises on SERVICE)."""
+    forks[0] += 1
+    if forks[0] > MAX_FORKS:
+        raise QueryError(
+            "the query is too ambiguous to check ('<' next to quotes or '#' in many places); "
+            "put spaces around the comparison operators"
+        )
+    _tokens(text, pos + 1, list(stack), "other", forks)
 
 
 def _check_nesting(tokens: list[tuple[str, str]]) -> None:

@@ -26,7 +26,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-import requests
 
 from b40graph.core.errors import UsageError
 from b40graph.core.settings import Settings
@@ -35,16 +34,13 @@ from b40graph.sparql.results import (
     QueryError,
     QueryResult,
     SerializedResult,
-    SolutionsResult,
-    collect,
     merged_dataset,
     query_dataset,
     run_merged,
 )
 from b40graph.store.backend import LabelMemo, Subject, Term, Version, values_block
+from b40graph.store.protocol import NTRIPLES, Endpoint
 
-JSON_RESULTS = "application/sparql-results+json"
-NTRIPLES = "application/n-triples"
 VERSION_TTL = 2.0  # seconds a fetched dataset version is trusted before asking the store again
 VERSION_QUERY = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -99,7 +95,7 @@ class RemoteBackend:
         # True: the store's plain default graph is taken to be a set without asking it
         self._trusted = settings.remote_trust_default if trust_default is None else trust_default
         self._checked: tuple[str, bool] | None = None  # (dataset version, its default graph is a set)
-        self.http = requests.Session()
+        self.endpoint = Endpoint(url, settings.query_timeout, settings.max_response_bytes)
         self._lock = threading.Lock()
         self._dumps_lock = threading.Lock()  # held while the files are written; never with _lock
         self._labels = LabelMemo()
@@ -107,64 +103,6 @@ class RemoteBackend:
         self._graphs: tuple[str, list[ox.NamedNode]] | None = None
         self._dumps: dict[str, Path] = {}
         self._seen = threading.local()  # .tag: the version this thread was last told (its response's ETag)
-
-    # -- the exchange ------------------------------------------------------------------------------------
-    def _post(
-        self,
-        query: str,
-        accept: str,
-        dataset: Sequence[tuple[str, str]] = (),
-        timeout: float | None = None,
-        limit: int | None = None,
-    ) -> tuple[str, bytes]:
-        """One exchange. `timeout` and `limit` default to the public query limits."""
-        timeout = timeout or self.settings.query_timeout
-        deadline = time.monotonic() + timeout
-        limit = limit or self.settings.max_response_bytes
-        try:
-            response = self.http.post(
-                self.url,
-                data=[("query", query), *dataset],
-                headers={"Accept": accept, "User-Agent": "b40graph"},
-                timeout=(min(timeout, 3.0), timeout),
-                stream=True,
-            )
-            with response:
-                chunks, size = [], 0
-                for chunk in response.iter_content(64 * 1024):
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size > limit:
-                        raise QueryError(
-                            f"the answer is larger than {limit} bytes, the limit of this endpoint; add LIMIT",
-                            422,
-                            "result-cap",
-                        )
-                    if time.monotonic() > deadline:
-                        raise requests.Timeout
-                body = b"".join(chunks)
-        except requests.Timeout:
-            raise QueryError(
-                f"the triple store at {self.url} did not answer within the time limit of {timeout:g} s; "
-                "narrow the query or add LIMIT",
-                504,
-                "timeout",
-            ) from None
-        except requests.ConnectionError as err:
-            raise QueryError(
-                f"the triple store at {self.url} cannot be reached ({type(err).__name__}); try again shortly",
-                502,
-                "bad-gateway",
-            ) from None
-        ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if response.status_code >= 400:
-            message = body[:2000].decode("utf-8", "replace").strip() or response.reason
-            if 400 <= response.status_code < 500:
-                raise QueryError(f"the query was refused by the triple store: {message}", 400, "bad-query")
-            raise QueryError(
-                f"the triple store at {self.url} failed ({response.status_code}): {message}", 502, "bad-gateway"
-            )
-        return ctype, body
 
     def _dataset(self, default_graph: list[str] | None, named_graphs: list[str] | None) -> list[tuple[str, str]]:
         """Protocol dataset parameters; with none asked for, none: the store's default graph (the merge)."""
@@ -174,30 +112,6 @@ class RemoteBackend:
             ]
         self.check_default()
         return []
-
-    def _results(self, query: str, dataset: Sequence[tuple[str, str]] = (), cap: int | None = None) -> QueryResult:
-        ctype, body = self._post(query, f"{JSON_RESULTS}, {NTRIPLES};q=0.9", dataset)
-        try:
-            if ctype in (JSON_RESULTS, "application/json"):
-                return collect(ox.parse_query_results(body, ox.QueryResultsFormat.JSON), cap)
-            if ctype in (NTRIPLES, "text/plain"):
-                return collect(ox.parse(body, ox.RdfFormat.N_TRIPLES), cap)
-            if ctype == "text/turtle":
-                return collect(ox.parse(body, ox.RdfFormat.TURTLE), cap)
-        except SyntaxError as err:
-            raise QueryError(
-                f"the triple store sent an answer that does not parse: {err}", 502, "bad-gateway"
-            ) from None
-        raise QueryError(f"the triple store answered in an unexpected format '{ctype}'", 502, "bad-gateway")
-
-    def _rows(self, query: str, dataset: Sequence[tuple[str, str]] = ()) -> list[dict[str, Term]]:
-        results = self._results(query, dataset)
-        if not isinstance(results, SolutionsResult):
-            raise QueryError(f"the triple store answered a SELECT with a {results.kind} result", 502, "bad-gateway")
-        return [
-            {name: term for name, term in zip(results.variables, row, strict=True) if term is not None}  # type: ignore[misc]
-            for row in results.rows
-        ]
 
     def check_default(self) -> None:
         """Refuse (502, with a message) a store whose plain default graph counts a triple once per graph
@@ -209,15 +123,15 @@ class RemoteBackend:
             return
         tag = self._current_version().tag
         if self._checked is None or self._checked[0] != tag:
-            samples = self._rows(SAMPLE_QUERY)
+            samples = self.endpoint.rows(SAMPLE_QUERY)
             if not samples:
                 return  # nothing published yet: decide on a later call
             try:
-                samples += self._rows(SHARED_QUERY)
+                samples += self.endpoint.rows(SHARED_QUERY)
             except QueryError as err:
                 if err.reason != "timeout":
                     raise
-            counts = [self._rows(COUNT_QUERY.replace("{{values}}", values_block(row))) for row in samples]
+            counts = [self.endpoint.rows(COUNT_QUERY.replace("{{values}}", values_block(row))) for row in samples]
             self._checked = (tag, all(not rows or int(rows[0]["n"].value) <= 1 for rows in counts))
         if not self._checked[1]:
             raise BagDefaultGraph(self.url)
@@ -238,12 +152,12 @@ class RemoteBackend:
         if cached is not None and time.monotonic() - cached[0] < VERSION_TTL:
             return cached[1]
         description = ox.NamedNode(self.settings.base + "graph/description")
-        rows = self._rows(VERSION_QUERY.replace("{{values}}", values_block({"description": description})))
+        rows = self.endpoint.rows(VERSION_QUERY.replace("{{values}}", values_block({"description": description})))
         if rows:
             tag = rows[0]["version"].value
             modified = _posix(rows[0]["modified"].value) if "modified" in rows[0] else 0.0
         else:  # not published by b40graph: the set of graphs is the best version we have
-            names = self._rows(GRAPHS_QUERY)
+            names = self.endpoint.rows(GRAPHS_QUERY)
             tag = hashlib.sha256(" ".join(sorted(str(r["g"]) for r in names)).encode()).hexdigest()[:16]
             modified = 0.0
         version = Version(tag, modified)
@@ -259,7 +173,7 @@ class RemoteBackend:
         description = ox.NamedNode(self.settings.base + "graph/description")
         prologue, body = _prologue(inner)
         text = VERSIONED.replace("{{values}}", values_block({"b40description": description}))
-        rows = self._rows(prologue + text.replace("{{inner}}", body) + _order_by(body), dataset)
+        rows = self.endpoint.rows(prologue + text.replace("{{inner}}", body) + _order_by(body), dataset)
         data = [r for r in rows if "b40version" not in r]
         versions = {r["b40version"].value for r in rows if "b40version" in r}
         told = getattr(self._seen, "tag", None)
@@ -316,7 +230,9 @@ class RemoteBackend:
             cached = self._graphs
         if cached is not None and cached[0] == tag:
             return cached[1]
-        names = sorted((r["g"] for r in self._rows(GRAPHS_QUERY) if isinstance(r.get("g"), ox.NamedNode)), key=str)
+        names = sorted(
+            (r["g"] for r in self.endpoint.rows(GRAPHS_QUERY) if isinstance(r.get("g"), ox.NamedNode)), key=str
+        )
         with self._lock:
             self._graphs = (tag, names)  # type: ignore[assignment]
         return names  # type: ignore[return-value]
@@ -342,7 +258,7 @@ class RemoteBackend:
             return run_merged(memory, text, dataset[1], self.settings.result_cap, base_iri)
         # The dataset named (protocol, else FROM/FROM NAMED; sent without repeats), else the default graph.
         params = self._dataset(*dataset) if dataset is not None else self._dataset(None, None)
-        return self._results(_with_base(text, base_iri), params, self.settings.result_cap)
+        return self.endpoint.results(_with_base(text, base_iri), params, self.settings.result_cap)
 
     def query_serialized(
         self,
@@ -386,7 +302,7 @@ class RemoteBackend:
 
     def _graph_triples(self, graph: ox.NamedNode, timeout: float | None = None) -> list[ox.Triple]:
         query = "CONSTRUCT { ?s ?p ?o } WHERE { " + values_block({"g": graph}) + " GRAPH ?g { ?s ?p ?o } }"
-        ctype, body = self._post(query, NTRIPLES, timeout=timeout, limit=1 << 34 if timeout else None)
+        ctype, body = self.endpoint.post(query, NTRIPLES, timeout=timeout, limit=1 << 34 if timeout else None)
         if ctype not in (NTRIPLES, "text/plain"):
             raise QueryError(f"the triple store answered in '{ctype}', not N-Triples", 502, "bad-gateway")
         try:
@@ -395,7 +311,7 @@ class RemoteBackend:
             raise QueryError(f"the triple store sent N-Triples that do not parse: {err}", 502, "bad-gateway") from None
 
     def close(self) -> None:
-        self.http.close()
+        self.endpoint.close()
         for folder in self._dumps.values():
             shutil.rmtree(folder, ignore_errors=True)
 

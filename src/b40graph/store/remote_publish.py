@@ -32,7 +32,8 @@ import requests
 from b40graph.core.errors import UsageError
 from b40graph.core.settings import Settings
 from b40graph.store.backend import Term, values_block
-from b40graph.store.remote import JSON_RESULTS, NTRIPLES, STAGING, VERSION_QUERY
+from b40graph.store.protocol import JSON_RESULTS, NTRIPLES
+from b40graph.store.remote import STAGING, VERSION_QUERY
 
 CHUNK = 50_000  # triples per upload request: each request is one bounded transaction of the store
 SPARQL_UPDATE = "application/sparql-update"
