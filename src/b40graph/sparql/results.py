@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from b40graph.core.errors import QueryError
-from b40graph.core.formats import BY_KEY, HTML, Format
+from b40graph.core.formats import BY_KEY, Format
 from b40graph.core.rdfio import serialize
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -299,7 +299,6 @@ def _has_default(store: ox.Store) -> bool:
 
 
 __all__ = [
-    "HTML",
     "BooleanResult",
     "GraphResult",
     "QueryError",
