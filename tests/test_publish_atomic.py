@@ -309,7 +309,7 @@ def labelled(release: Release) -> list[str]:
 
 
 def test_a_select_caught_by_a_switch_is_refused_not_mixed(releases, tmp_path):
-    """`select` (the pages' fixed queries) through `serve --backend` is checked like every other read: a
+    """`select` (the pages' fixed queries) and `graphs` through `serve --backend` are checked like every read: a
     request told the old version gets a 503 once the store has switched, even after the version it was
     told has expired from the cache (the check asks the store again, and must not re-tell the thread)."""
     old, new = releases
@@ -322,7 +322,12 @@ def test_a_select_caught_by_a_switch_is_refused_not_mixed(releases, tmp_path):
             assert [row["s"].value for row in backend.select(LABELLED, {})] == labelled(old)  # in its order
             publish_to(new.settings, url + "/store")
             time.sleep(VERSION_TTL + 0.2)  # the version this request was told is no longer cached
-            for read in (lambda: backend.select(LABELLED, {}), lambda: backend.labels([BASE + "id/network/b40"])):
+            reads = (
+                lambda: backend.select(LABELLED, {}),
+                lambda: backend.labels([BASE + "id/network/b40"]),
+                backend.graphs,
+            )
+            for read in reads:
                 with pytest.raises(QueryError) as err:
                     read()
                 assert err.value.status == 503 and err.value.reason == "version-changed"

@@ -230,9 +230,8 @@ class RemoteBackend:
             cached = self._graphs
         if cached is not None and cached[0] == tag:
             return cached[1]
-        names = sorted(
-            (r["g"] for r in self.endpoint.rows(GRAPHS_QUERY) if isinstance(r.get("g"), ox.NamedNode)), key=str
-        )
+        rows = self._versioned_rows(GRAPHS_QUERY)  # new graphs never cached under the old version
+        names = sorted((r["g"] for r in rows if isinstance(r.get("g"), ox.NamedNode)), key=str)
         with self._lock:
             self._graphs = (tag, names)  # type: ignore[assignment]
         return names  # type: ignore[return-value]
