@@ -25,6 +25,7 @@ from b40graph.pipeline import build
 from b40graph.sparql.results import QueryError
 from b40graph.store.remote import STAGING, VERSION_TTL, RemoteBackend
 from b40graph.store.remote_publish import publish_to
+from b40graph.web.app import create_app
 
 from .conftest import BASE, copy_project, free_port, grow, oxigraph_binary, running_server, wait_for
 
@@ -354,6 +355,29 @@ def test_a_thread_told_the_cached_version_is_checked_against_it(releases, tmp_pa
             assert backend.version().tag == new.version  # this thread's next request: from the cache
             assert [row["s"].value for row in backend.select(LABELLED, {})] == labelled(new)
             assert backend.quads(g=ox.NamedNode(DESCRIPTION))
+        finally:
+            backend.close()
+
+
+def test_a_request_is_not_checked_against_an_earlier_requests_version(releases, tmp_path):
+    """A server thread answers many requests: one that reads before it asks for the version (the redirect of
+    /id/…, /sparql's check of FROM graphs) is not refused for the version an earlier request was told."""
+    old, new = releases
+    network = BASE + "id/network/b40"
+    with store_process(tmp_path / "db", free_port()) as (url, _):
+        publish_to(old.settings, url + "/store")
+        backend = RemoteBackend(url + "/query", old.settings)
+        try:
+            client = create_app(old.settings, backend).test_client()  # requests run in this thread
+            assert client.get("/").status_code == 200  # told the old version
+            publish_to(new.settings, url + "/store")
+            time.sleep(VERSION_TTL + 0.2)
+            redirect = client.get(network.removeprefix(BASE.rstrip("/")))
+            assert redirect.status_code == 303, redirect.text
+            ask = f'ASK FROM <{DESCRIPTION}> {{ ?d <http://www.w3.org/2002/07/owl#versionInfo> "{new.version}" }}'
+            answer = client.get("/sparql", query_string={"query": ask}, headers={"Accept": "application/json"})
+            assert answer.status_code == 200 and answer.json["boolean"] is True, answer.text
+            assert answer.headers["ETag"].strip('W/"').startswith(new.version), answer.headers["ETag"]
         finally:
             backend.close()
 

@@ -83,6 +83,11 @@ class Backend(Protocol):
     nesting) before it reaches a store, and answers a typed result (`SolutionsResult`, `BooleanResult`,
     `GraphResult`) or the result already written in the format key `fmt` (core.formats)."""
 
+    def begin(self) -> None:
+        """A request starts: the reads it makes are checked against the version it is told next (`version`),
+        not the one an earlier request on this thread was told."""
+        ...
+
     def version(self) -> Version: ...
 
     def quads(

@@ -87,6 +87,9 @@ class EmbeddedBackend:
             self._merged = self._merged_ok and not self._union
         return self._store
 
+    def begin(self) -> None:
+        """Nothing to forget: each read is of the store `current` names when it is made."""
+
     def version(self) -> Version:
         self._refresh()
         return self._version

@@ -137,6 +137,9 @@ class RemoteBackend:
             raise BagDefaultGraph(self.url)
 
     # -- the Backend protocol ----------------------------------------------------------------------------
+    def begin(self) -> None:
+        self._seen.tag = None  # until this request asks for the version, its reads are not checked
+
     def version(self) -> Version:
         """The dataset's version now: the ETag of the request that asks, and what this thread's later reads
         (quads, labels, select) are checked against until it asks again."""

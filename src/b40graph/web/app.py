@@ -46,6 +46,7 @@ def create_app(settings: Settings, backend: Backend) -> Flask:
     @app.before_request
     def _start() -> Response | None:
         g.started = time.monotonic()
+        backend.begin()
         if request.method == "OPTIONS" and request.url_rule is not None:
             return _preflight(request.url_rule.methods or set())
         return None
