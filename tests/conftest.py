@@ -126,7 +126,7 @@ def oxigraph_server(folder: Path, *extra: str, port: int | None = None) -> Itera
 @pytest.fixture(scope="session")
 def remote(built: tuple[Settings, Release], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The built dataset published (`publish_to`, the Graph Store Protocol) into a real Oxigraph server."""
-    from b40graph.store.remote import publish_to
+    from b40graph.store.remote_publish import publish_to
 
     settings, _ = built
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph"), "--timeout-s", "10") as url:

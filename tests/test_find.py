@@ -422,7 +422,8 @@ def test_suggest_services(client: Any) -> None:
 
 
 def test_remote_backend_builds_the_index_on_first_use(project: Settings, tmp_path: Path) -> None:
-    from b40graph.store.remote import RemoteBackend, publish_to
+    from b40graph.store.remote import RemoteBackend
+    from b40graph.store.remote_publish import publish_to
 
     from .conftest import oxigraph_server
 

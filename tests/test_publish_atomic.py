@@ -23,7 +23,9 @@ from rdflib.compare import isomorphic
 from b40graph.core.settings import Settings
 from b40graph.pipeline import build
 from b40graph.sparql.results import QueryError
-from b40graph.store.remote import STAGING, RemoteBackend, publish_to
+from b40graph.store.remote import STAGING, VERSION_TTL, RemoteBackend
+from b40graph.store.remote_publish import publish_to
+from b40graph.web.app import create_app
 
 from .conftest import BASE, copy_project, free_port, grow, oxigraph_binary, running_server, wait_for
 
@@ -292,6 +294,90 @@ def test_new_data_is_never_labelled_with_the_old_version(releases, tmp_path):
             assert err.value.status == 503
             assert backend.version().tag == new.version
             assert backend.quads(g=ox.NamedNode(DESCRIPTION))
+        finally:
+            backend.close()
+
+
+# A page's kind of read: a prologue, the default graph (the merge), an order; every subject with a label.
+LABELLED = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?s WHERE { ?s rdfs:label ?label } ORDER BY DESC(STR(?s))"""
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def labelled(release: Release) -> list[str]:
+    """LABELLED's answer, from the release's own store: its subjects with a label, in descending order."""
+    return sorted({q.subject.value for q in release.quads if q.predicate.value == RDFS_LABEL}, reverse=True)
+
+
+def test_a_select_caught_by_a_switch_is_refused_not_mixed(releases, tmp_path):
+    """`select` (the pages' fixed queries) and `graphs` through `serve --backend` are checked like every read: a
+    request told the old version gets a 503 once the store has switched, even after the version it was
+    told has expired from the cache (the check asks the store again, and must not re-tell the thread)."""
+    old, new = releases
+    assert labelled(old) != labelled(new)
+    with store_process(tmp_path / "db", free_port()) as (url, _):
+        publish_to(old.settings, url + "/store")
+        backend = RemoteBackend(url + "/query", old.settings)
+        try:
+            assert backend.version().tag == old.version  # this request's ETag
+            assert [row["s"].value for row in backend.select(LABELLED, {})] == labelled(old)  # in its order
+            publish_to(new.settings, url + "/store")
+            time.sleep(VERSION_TTL + 0.2)  # the version this request was told is no longer cached
+            reads = (
+                lambda: backend.select(LABELLED, {}),
+                lambda: backend.labels([BASE + "id/network/b40"]),
+                backend.graphs,
+            )
+            for read in reads:
+                with pytest.raises(QueryError) as err:
+                    read()
+                assert err.value.status == 503 and err.value.reason == "version-changed"
+            assert backend.version().tag == new.version  # the next request
+            assert [row["s"].value for row in backend.select(LABELLED, {})] == labelled(new)
+        finally:
+            backend.close()
+
+
+def test_a_thread_told_the_cached_version_is_checked_against_it(releases, tmp_path):
+    """A thread told the version from the cache (another thread fetched it) reads that version without a
+    503: being told is what `version()` does, fetched or cached."""
+    old, new = releases
+    with store_process(tmp_path / "db", free_port()) as (url, _):
+        publish_to(old.settings, url + "/store")
+        backend = RemoteBackend(url + "/query", old.settings)
+        try:
+            assert backend.version().tag == old.version
+            publish_to(new.settings, url + "/store")
+            time.sleep(VERSION_TTL + 0.2)
+            other = threading.Thread(target=backend.version)  # another request fetches the new version
+            other.start()
+            other.join(30)
+            assert backend.version().tag == new.version  # this thread's next request: from the cache
+            assert [row["s"].value for row in backend.select(LABELLED, {})] == labelled(new)
+            assert backend.quads(g=ox.NamedNode(DESCRIPTION))
+        finally:
+            backend.close()
+
+
+def test_a_request_is_not_checked_against_an_earlier_requests_version(releases, tmp_path):
+    """A server thread answers many requests: one that reads before it asks for the version (the redirect of
+    /id/…, /sparql's check of FROM graphs) is not refused for the version an earlier request was told."""
+    old, new = releases
+    network = BASE + "id/network/b40"
+    with store_process(tmp_path / "db", free_port()) as (url, _):
+        publish_to(old.settings, url + "/store")
+        backend = RemoteBackend(url + "/query", old.settings)
+        try:
+            client = create_app(old.settings, backend).test_client()  # requests run in this thread
+            assert client.get("/").status_code == 200  # told the old version
+            publish_to(new.settings, url + "/store")
+            time.sleep(VERSION_TTL + 0.2)
+            redirect = client.get(network.removeprefix(BASE.rstrip("/")))
+            assert redirect.status_code == 303, redirect.text
+            ask = f'ASK FROM <{DESCRIPTION}> {{ ?d <http://www.w3.org/2002/07/owl#versionInfo> "{new.version}" }}'
+            answer = client.get("/sparql", query_string={"query": ask}, headers={"Accept": "application/json"})
+            assert answer.status_code == 200 and answer.json["boolean"] is True, answer.text
+            assert answer.headers["ETag"].strip('W/"').startswith(new.version), answer.headers["ETag"]
         finally:
             backend.close()
 

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from b40graph.sparql import workers as querypool
-from b40graph.sparql.results import QueryError
+from b40graph.sparql.results import QueryError, SerializedResult
 from b40graph.sparql.workers import Job, QueryPool
 
 from .hardening import app_with
@@ -34,8 +34,9 @@ def test_a_worker_error_is_logged_with_its_traceback_not_sent(built, caplog):
         assert len(logged) == 1
         text = logged[0].getMessage()
         assert "Traceback" in text and "KeyError" in text and "ASK { ?s ?p ?o }" in text
-        status, (kind, body) = pool.run(_job(built, "ASK { ?s ?p ?o }"))  # the worker is still serving
-        assert status == "ok-bytes" and kind == "ask" and json.loads(body)["boolean"] is True
+        answer = pool.run(_job(built, "ASK { ?s ?p ?o }"))  # the worker is still serving
+        assert isinstance(answer, SerializedResult) and answer.kind == "ask"
+        assert json.loads(answer.body)["boolean"] is True
     finally:
         pool.close()
 
@@ -63,14 +64,14 @@ def test_a_new_worker_is_waited_for_and_its_start_is_not_query_time(built):
     pool = QueryPool(1, 0.25)
     try:
         started = time.monotonic()
-        status, (_, body) = pool.run(_job(built, "ASK { ?s ?p ?o }"))
-        assert json.loads(body)["boolean"] is True
+        answer = pool.run(_job(built, "ASK { ?s ?p ?o }"))
+        assert isinstance(answer, SerializedResult) and json.loads(answer.body)["boolean"] is True
         for _ in range(3):
             with pytest.raises(QueryError) as raised:
                 pool.run(_job(built, RUNAWAY))
             assert raised.value.reason == "timeout"
-            status, (_, body) = pool.run(_job(built, "ASK { ?s ?p ?o }"))  # its replacement is still starting
-            assert status == "ok-bytes" and json.loads(body)["boolean"] is True
+            answer = pool.run(_job(built, "ASK { ?s ?p ?o }"))  # its replacement is still starting
+            assert isinstance(answer, SerializedResult) and json.loads(answer.body)["boolean"] is True
         assert pool.killed == 3 and time.monotonic() - started < 60
     finally:
         pool.close()

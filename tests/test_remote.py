@@ -20,7 +20,8 @@ from rdflib.compare import isomorphic
 from b40graph.sparql.results import QueryError
 from b40graph.store.backend import values_block
 from b40graph.store.embedded import EmbeddedBackend
-from b40graph.store.remote import RemoteBackend, publish_to
+from b40graph.store.remote import RemoteBackend
+from b40graph.store.remote_publish import publish_to
 from b40graph.web.app import create_app
 
 from .conftest import BASE, ROOT, free_port, oxigraph_binary, oxigraph_server, running_server

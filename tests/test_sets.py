@@ -21,10 +21,11 @@ from b40graph.pipeline import build
 from b40graph.publish import dumps
 from b40graph.publish.release import Release
 from b40graph.server import open_backend
-from b40graph.sparql.local import run_query
 from b40graph.sparql.results import run_local
 from b40graph.store.embedded import EmbeddedBackend, load_dataset_file, restore_store
-from b40graph.store.remote import RemoteBackend, publish_to
+from b40graph.store.local import run_query
+from b40graph.store.remote import RemoteBackend
+from b40graph.store.remote_publish import publish_to
 from b40graph.web.app import create_app
 
 from .conftest import BASE, oxigraph_server, seed_project

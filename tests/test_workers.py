@@ -15,7 +15,7 @@ import pytest
 import requests
 from benchmarks.loadmix import _children
 
-from b40graph.sparql.results import QueryError
+from b40graph.sparql.results import QueryError, SerializedResult
 from b40graph.sparql.workers import Job, QueryPool
 
 from .conftest import running_server
@@ -51,8 +51,8 @@ def test_a_query_past_its_memory_allowance_is_stopped_with_422(store_path: str) 
         assert err.value.status == 422 and err.value.reason == "memory-limit"
         assert "400 MiB" in str(err.value)
         assert time.monotonic() - started < 60  # stopped by the allowance, not by the time limit
-        status, (_kind, body) = pool.run(_job(store_path, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
-        assert status == "ok-bytes" and b'"4000"' in body
+        answer = pool.run(_job(store_path, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+        assert isinstance(answer, SerializedResult) and b'"4000"' in answer.body
     finally:
         pool.close()
 
@@ -64,8 +64,8 @@ def test_an_idle_worker_killed_by_the_os_is_replaced_before_use(store_path: str)
         worker = pool._all[0]
         os.kill(worker.proc.pid, signal.SIGKILL)
         worker.proc.join(5)
-        status, (_kind, body) = pool.run(_job(store_path, "ASK { ?s ?p ?o }"))
-        assert status == "ok-bytes" and b"true" in body
+        answer = pool.run(_job(store_path, "ASK { ?s ?p ?o }"))
+        assert isinstance(answer, SerializedResult) and b"true" in answer.body
         assert pool._all[0] is not worker
     finally:
         pool.close()

@@ -19,7 +19,7 @@ from b40graph.core.version import PACKAGE_DIR, __version__, code_version
 _API = {
     "build": ("b40graph.pipeline", "build"),
     "validate": ("b40graph.pipeline", "compile_dataset"),
-    "query": ("b40graph.sparql.local", "run_query"),
+    "query": ("b40graph.store.local", "run_query"),
     "serve": ("b40graph.server", "serve"),
     "Settings": ("b40graph.core.settings", "Settings"),
 }

@@ -1,16 +1,18 @@
-"""The `b40graph` command: argument parsing and exit codes only; the work is done by the library.
+"""The `b40graph` command: argument parsing, and exceptions mapped to exit codes (`EXITS`); the work is done
+by the library.
 
-Exit codes: 0 ok, 1 invalid data (nothing published), 2 usage or system error.
+Exit codes: 0 ok, 1 invalid data (nothing published; `add`: the draft will not build), 2 usage or system error.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from b40graph.core.errors import EXIT_INVALID_DATA, EXIT_OK, EXIT_USAGE, B40Error, DataError, UsageError
+from b40graph.core.errors import EXIT_INVALID_DATA, EXIT_OK, EXIT_USAGE, B40Error, DataError, DraftProblems
 from b40graph.core.settings import Settings
 from b40graph.core.version import __version__
 
@@ -60,7 +62,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from b40graph.sparql.local import run_query
+    from b40graph.store.local import run_query
 
     text = sys.stdin.read() if args.query == "-" else args.query
     sys.stdout.write(run_query(_settings(args), text, args.format))
@@ -83,7 +85,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     from b40graph.pipeline import build, is_current
-    from b40graph.store.remote import publish_to
+    from b40graph.store.remote_publish import publish_to
 
     settings = _settings(args)
     if not args.no_build and not is_current(settings):
@@ -110,11 +112,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         write(draft)
     sys.stdout.write(review_text(draft))
     if draft.problems:
-        print(
-            f"error: the draft will not build until the {len(draft.problems)} problem(s) above are fixed",
-            file=sys.stderr,
-        )
-        return EXIT_INVALID_DATA
+        raise DraftProblems(draft.problems)
     return EXIT_OK
 
 
@@ -126,37 +124,54 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--root", help="project folder holding data/, ontology/, shapes/ (default: .)")
+    p.add_argument("--out", help="output folder (default: ROOT/dist)")
+    p.add_argument("--base", help="base IRI for minted IRIs (default: `base` in b40graph.toml; serve: the release's)")
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=sys.stderr.isatty(),
+        help="show progress on stderr (default: on a terminal)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="b40graph", description="Publish city-network declarations as Linked Open Data.")
     top.add_argument("--version", action="version", version=f"b40graph {__version__}")
     sub = top.add_subparsers(dest="command", required=True)
 
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--root", help="project folder holding data/, ontology/, shapes/ (default: .)")
-        p.add_argument("--out", help="output folder (default: ROOT/dist)")
-        p.add_argument(
-            "--base", help="base IRI for minted IRIs (default: `base` in b40graph.toml; serve: the release's)"
-        )
-        p.add_argument(
-            "--progress",
-            action=argparse.BooleanOptionalAction,
-            default=sys.stderr.isatty(),
-            help="show progress on stderr (default: on a terminal)",
-        )
-
     p = sub.add_parser("build", help="validate the sources and write the dataset to the output folder")
-    common(p)
+    _common(p)
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("validate", help="run every check; write nothing")
-    common(p)
+    _common(p)
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("query", help="answer a SPARQL query from the built dataset")
-    common(p)
+    _common(p)
     p.add_argument("query", help="the SPARQL query, or - to read it from standard input")
     p.add_argument("--format", choices=("table", "json", "csv", "tsv", "turtle"), default="table")
     p.set_defaults(func=cmd_query)
-    p = sub.add_parser("serve", help="build if needed and serve the dataset over HTTP")
-    common(p)
+    _serve_parser(sub.add_parser("serve", help="build if needed and serve the dataset over HTTP"))
+    _publish_parser(
+        sub.add_parser("publish", help="load the built dataset into a SPARQL 1.1 Graph Store / Update server")
+    )
+    p = sub.add_parser("add", help="draft data/declarations/DATE-SLUG.md from a PDF, Word, Markdown or text file")
+    p.add_argument("file", help="the declaration as .pdf, .docx, .md or .txt")
+    p.add_argument("--root", help="project folder holding data/ (default: .)")
+    p.add_argument("--dry-run", action="store_true", help="print the review; write nothing")
+    p.set_defaults(func=cmd_add)
+    p = sub.add_parser("init", help="create a working project for a new network")
+    p.add_argument("dir", help="the new project folder (must not exist or be empty)")
+    p.add_argument("--name", required=True, help='the network\'s name, e.g. "Danube Cities Network"')
+    p.add_argument("--base", required=True, help="the public base IRI, e.g. https://example.org/danube/")
+    p.add_argument("--slug", help="the network's IRI segment (default: from the name)")
+    p.set_defaults(func=cmd_init)
+    return top
+
+
+def _serve_parser(p: argparse.ArgumentParser) -> None:
+    _common(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--dataset", help="serve this RDF file (TriG, N-Quads, Turtle, ...) instead of the build")
@@ -167,10 +182,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-build", action="store_true", help="serve the last build without rebuilding")
     p.add_argument("--query-timeout", dest="query_timeout", type=float, help="seconds (default 5)")
     p.add_argument("--result-cap", dest="result_cap", type=int, help="rows or triples (default 10000)")
-    p.add_argument("--query-workers", dest="query_workers", type=int, help="worker processes (default 2)")
+    p.add_argument("--query-workers", dest="query_workers", type=int, help="worker processes (default 3)")
     p.set_defaults(func=cmd_serve)
-    p = sub.add_parser("publish", help="load the built dataset into a SPARQL 1.1 Graph Store / Update server")
-    common(p)
+
+
+def _publish_parser(p: argparse.ArgumentParser) -> None:
+    _common(p)
     p.add_argument(
         "--to",
         required=True,
@@ -191,44 +208,44 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-build", action="store_true", help="publish the last build without rebuilding")
     p.set_defaults(func=cmd_publish)
-    p = sub.add_parser("add", help="draft data/declarations/DATE-SLUG.md from a PDF, Word, Markdown or text file")
-    p.add_argument("file", help="the declaration as .pdf, .docx, .md or .txt")
-    p.add_argument("--root", help="project folder holding data/ (default: .)")
-    p.add_argument("--dry-run", action="store_true", help="print the review; write nothing")
-    p.set_defaults(func=cmd_add)
-    p = sub.add_parser("init", help="create a working project for a new network")
-    p.add_argument("dir", help="the new project folder (must not exist or be empty)")
-    p.add_argument("--name", required=True, help='the network\'s name, e.g. "Danube Cities Network"')
-    p.add_argument("--base", required=True, help="the public base IRI, e.g. https://example.org/danube/")
-    p.add_argument("--slug", help="the network's IRI segment (default: from the name)")
-    p.set_defaults(func=cmd_init)
-    return top
+
+
+def _problems(err: DataError) -> str:
+    return f"{len(err.problems)} problem{'s' if len(err.problems) != 1 else ''}"
+
+
+def _invalid_data(err: DataError) -> str:
+    lines = [f"error: invalid data ({_problems(err)}); nothing was published:"]
+    return "\n".join(lines + [f"  {problem}" for problem in err.problems])
+
+
+#: What an exception means to the command: its exit code and the message on stderr (None: nothing). The first
+#: class that matches wins; the codes are those the README lists.
+EXITS: tuple[tuple[type[BaseException], int, Callable[[Any], str | None]], ...] = (
+    (
+        DraftProblems,
+        EXIT_INVALID_DATA,
+        lambda e: f"error: the draft will not build until the {_problems(e)} above are fixed",
+    ),
+    (DataError, EXIT_INVALID_DATA, _invalid_data),
+    (B40Error, EXIT_USAGE, lambda err: f"error: {err}"),  # UsageError, QueryError (a refused query), ...
+    (OSError, EXIT_USAGE, lambda err: f"error: {err}"),
+    (KeyboardInterrupt, EXIT_USAGE, lambda _: None),
+)
+
+
+_MAPPED = tuple(cls for cls, _, _ in EXITS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser().parse_args(argv)  # bad arguments: argparse prints the usage and exits 2
     try:
         return int(args.func(args))
-    except DataError as err:
-        print(
-            f"error: invalid data ({len(err.problems)} problem{'s' if len(err.problems) != 1 else ''}); "
-            "nothing was published:",
-            file=sys.stderr,
-        )
-        for problem in err.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return EXIT_INVALID_DATA
-    except UsageError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except B40Error as err:
-        print(f"error: {err}", file=sys.stderr)
-        return err.exit_code
-    except KeyboardInterrupt:
-        return EXIT_USAGE
-    except OSError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
+    except _MAPPED as err:  # anything else is a bug: its traceback is shown
+        code, message = next((code, say(err)) for cls, code, say in EXITS if isinstance(err, cls))
+        if message:
+            print(message, file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

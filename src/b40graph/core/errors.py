@@ -33,25 +33,25 @@ class Problem:
 
 
 class B40Error(Exception):
-    """Base class of every error b40graph raises on purpose."""
-
-    exit_code = EXIT_USAGE
+    """Base class of every error b40graph raises on purpose. The command maps each to its exit code
+    (`cli.EXITS`): `DataError` (and `DraftProblems`) 1, every other 2."""
 
 
 class DataError(B40Error):
     """The input data is invalid: one or more problems, each with its place and fix."""
-
-    exit_code = EXIT_INVALID_DATA
 
     def __init__(self, problems: list[Problem] | Problem) -> None:
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class DraftProblems(DataError):
+    """A drafted declaration (`b40graph add`) that will not build until its problems, listed in the review, are
+    fixed."""
+
+
 class UsageError(B40Error):
     """Bad command-line use, missing files, or a system problem."""
-
-    exit_code = EXIT_USAGE
 
 
 @dataclass

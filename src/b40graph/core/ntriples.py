@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
@@ -64,13 +63,6 @@ class TripleBag:
         for s, p, o in self.triples:
             if p == predicate and (subject is None or s == subject):
                 yield o
-
-
-def parse_lines(data: bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> list[str]:
-    """Any RDF triples document -> sorted distinct N-Triples lines."""
-    triples = list(ox.parse(data, format=fmt))
-    text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
-    return sorted(set(text.splitlines()))
 
 
 def _unescape(text: str) -> str:
@@ -127,8 +119,3 @@ def from_rdflib(term: Node) -> str:
 
 def iri(value: str) -> str:
     return f"<{value}>"
-
-
-def triples_of(text_lines: Iterable[str]) -> Iterator[Triple]:
-    for line in text_lines:
-        yield split(line)

@@ -26,7 +26,6 @@ from b40graph.core.vocab import ONTOLOGY_IRI
 from b40graph.reason.rules import TBox, Unsupported, check_data, closure, compile_tbox
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
-ENGINES = ("owlrl", "reasonable")
 
 _NOISE_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}
 
@@ -58,15 +57,7 @@ def _closure_owlrl(graph: Graph) -> Iterable[tuple]:
     return closed
 
 
-def _closure_reasonable(graph: Graph) -> Iterable[tuple]:
-    import reasonable
-
-    reasoner = reasonable.PyReasoner()
-    reasoner.from_graph(graph)
-    return reasoner.reason()
-
-
-def infer(ontology: Graph, data: Graph, base: str, engine: str = "owlrl") -> Graph:
+def infer(ontology: Graph, data: Graph, base: str) -> Graph:
     """The A-box triples that OWL 2 RL derives from `data` under `ontology`, minus what is asserted.
 
     Only triples about things minted under `base` are kept: schema-level entailments and the
@@ -76,7 +67,7 @@ def infer(ontology: Graph, data: Graph, base: str, engine: str = "owlrl") -> Gra
     for source in (ontology, data):
         for triple in source:
             combined.add(triple)
-    closure = _closure_reasonable(combined) if engine == "reasonable" else _closure_owlrl(combined)
+    closure = _closure_owlrl(combined)
     inferred = Graph()
     for s, p, o in closure:
         plain: tuple = (s, p, _plain(o))

@@ -35,7 +35,6 @@ from b40graph.core import ntriples as nt
 from b40graph.core.ntriples import Triple
 
 TYPE = nt.iri(str(RDF.type))
-SAME_AS = nt.iri(str(OWL.sameAs))
 
 # OWL 2 RL features whose rules this engine does not implement.
 _UNSUPPORTED_TYPES = {

@@ -237,19 +237,6 @@ def _best(labels: list[tuple[str, str]]) -> str:
     return sorted(text for text, _ in labels)[0] if labels else ""
 
 
-def store_select(store: ox.Store) -> Select:
-    """`select` over a build's store (its default graph is the merge of the named graphs)."""
-    from b40graph.store.backend import values_block
-
-    def select(text: str, bindings: dict[str, Term]) -> list[dict[str, Term]]:
-        answer = store.query(text.replace("{{values}}", values_block(bindings)))
-        assert isinstance(answer, ox.QuerySolutions)
-        names = [v.value for v in answer.variables]
-        return [{n: sol[n] for n in names if sol[n] is not None} for sol in answer]  # type: ignore[misc]
-
-    return select
-
-
 def write_index(select: Select, base: str, path: Path) -> int:
     """Write the index of the dataset `select` reads to `path` (atomically: a temporary file renamed).
     Returns the number of entities indexed."""
@@ -381,11 +368,14 @@ def _description(
 
 def write_release_index(release_dir: Path, base: str) -> int:
     """The index of a release being staged, read from its store: `release_dir`/search.sqlite."""
-    store = ox.Store.read_only(str(release_dir / "store"))
+    from b40graph.core.settings import Settings
+    from b40graph.store.embedded import EmbeddedBackend
+
+    backend = EmbeddedBackend(Settings(base=base), store_path=release_dir / "store", tag="staged", workers=False)
     try:
-        return write_index(store_select(store), base, release_dir / INDEX_FILE)
+        return write_index(backend.select, base, release_dir / INDEX_FILE)
     finally:
-        del store
+        backend.close()
 
 
 # --- reading the index -------------------------------------------------------------------------------

@@ -411,7 +411,6 @@ class Data:
         self.types: dict[str, list[str]] = defaultdict(list)
         self.instances: dict[str, list[str]] = defaultdict(list)
         self.subclass: dict[str, list[str]] = defaultdict(list)
-        self.by_subject: dict[str, list[Triple]] | None = None
         self._triples = triples if isinstance(triples, list | set | frozenset) else list(triples)
         values = self.values
         for t in self._triples:

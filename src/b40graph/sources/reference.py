@@ -78,9 +78,6 @@ class Reference:
                 return theme
         return None
 
-    def all_theme_labels(self) -> list[str]:
-        return sorted({str(lab) for t in self.themes for lab in t.labels})
-
 
 def _read_csv(path: Path, key: str, required: tuple[str, ...], problems: Problems) -> dict[str, Row]:
     rows: dict[str, Row] = {}

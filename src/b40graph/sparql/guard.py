@@ -18,7 +18,8 @@ few thousand levels overflow its stack (the worker dies) or take minutes to pars
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 
 from b40graph.core.errors import QueryError
 
@@ -49,11 +50,11 @@ _OPERANDS = ("var", "string", "number", "iri", "pname", "bnode")
 _OPENERS = {"(": ")", "{": "}", "[": "]"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class QueryShape:
     form: str
-    from_graphs: list[str] = field(default_factory=list)
-    from_named: list[str] = field(default_factory=list)
+    from_graphs: tuple[str, ...] = ()
+    from_named: tuple[str, ...] = ()
 
 
 def _unescape(text: str) -> str:
@@ -89,49 +90,10 @@ def _tokens(text: str, pos: int, stack: list[str], prev: str, forks: list[int]) 
         if m:
             pos = m.end()
             continue
-        char = text[pos]
-        kind = ""
-        if char == "#":
+        if text[pos] == "#":
             pos = _COMMENT.match(text, pos).end()  # type: ignore[union-attr]
             continue
-        if char in "'\"":
-            m = _STRING.match(text, pos)
-            kind = "string" if m else "other"
-        elif char == "<":
-            m = _IRI.match(text, pos)
-            if m:
-                kind = "iri"
-                candidate = m.group()
-                after_operand = bool(stack) and stack[-1] == "(" and prev in (*_OPERANDS, "close", "word")
-                quoted_triple = pos > 0 and text[pos - 1] == "<"
-                if (after_operand or quoted_triple) and ("'" in candidate or "#" in candidate):
-                    # `<` may be the less-than operator here: scan that reading as well.
-                    forks[0] += 1
-                    if forks[0] > MAX_FORKS:
-                        raise QueryError(
-                            "the query is too ambiguous to check ('<' next to quotes or '#' in many places); "
-                            "put spaces around the comparison operators"
-                        )
-                    _tokens(text, pos + 1, list(stack), "other", forks)
-        elif char in "?$":
-            m = _VAR.match(text, pos)
-            kind = "var" if m else "other"
-        elif char.isdigit() or (char == "." and pos + 1 < length and text[pos + 1].isdigit()):
-            m = _NUMBER.match(text, pos)
-            kind = "number"
-        elif char == "_" and text.startswith("_:", pos):
-            m = _BNODE.match(text, pos)
-            kind = "bnode"
-        else:
-            m = _PNAME.match(text, pos)
-            kind = "pname"
-            if not m:
-                m = _WORD.match(text, pos)
-                kind = "word"
-        if not m or kind == "other":
-            m = _OPERATOR.match(text, pos)
-            kind = "other"
-        assert m is not None
+        kind, m = _token_at(text, pos, stack, prev, forks)
         value = m.group()
         pos = m.end()
         if (kind == "word" and "SERVICE" in value.upper()) or (
@@ -150,6 +112,56 @@ def _tokens(text: str, pos: int, stack: list[str], prev: str, forks: list[int]) 
         out.append((kind, value))
         prev = kind
     return out
+
+
+def _token_at(text: str, pos: int, stack: list[str], prev: str, forks: list[int]) -> tuple[str, re.Match[str]]:
+    """The kind and match of the token at `pos` (neither space nor a comment): an IRI where `<` could also be
+    the less-than operator has the other reading scanned too."""
+    char = text[pos]
+    kind = ""
+    m: re.Match[str] | None
+    if char in "'\"":
+        m = _STRING.match(text, pos)
+        kind = "string" if m else "other"
+    elif char == "<":
+        m = _IRI.match(text, pos)
+        if m:
+            kind = "iri"
+            after_operand = bool(stack) and stack[-1] == "(" and prev in (*_OPERANDS, "close", "word")
+            quoted_triple = pos > 0 and text[pos - 1] == "<"
+            if (after_operand or quoted_triple) and ("'" in m.group() or "#" in m.group()):
+                _scan_as_operator(text, pos, stack, forks)
+    elif char in "?$":
+        m = _VAR.match(text, pos)
+        kind = "var" if m else "other"
+    elif char.isdigit() or (char == "." and pos + 1 < len(text) and text[pos + 1].isdigit()):
+        m = _NUMBER.match(text, pos)
+        kind = "number"
+    elif char == "_" and text.startswith("_:", pos):
+        m = _BNODE.match(text, pos)
+        kind = "bnode"
+    else:
+        m = _PNAME.match(text, pos)
+        kind = "pname"
+        if not m:
+            m = _WORD.match(text, pos)
+            kind = "word"
+    if not m or kind == "other":
+        m = _OPERATOR.match(text, pos)
+        kind = "other"
+    assert m is not None
+    return kind, m
+
+
+def _scan_as_operator(text: str, pos: int, stack: list[str], forks: list[int]) -> None:
+    """`<` at `pos` may be the less-than operator: scan that reading as well (it raises on SERVICE)."""
+    forks[0] += 1
+    if forks[0] > MAX_FORKS:
+        raise QueryError(
+            "the query is too ambiguous to check ('<' next to quotes or '#' in many places); "
+            "put spaces around the comparison operators"
+        )
+    _tokens(text, pos + 1, list(stack), "other", forks)
 
 
 def _check_nesting(tokens: list[tuple[str, str]]) -> None:
@@ -184,8 +196,11 @@ def _check_nesting(tokens: list[tuple[str, str]]) -> None:
         prev_kind, prev_value = kind, value
 
 
+@lru_cache(maxsize=32)
 def inspect(query: str, max_bytes: int) -> QueryShape:
-    """Classify a query and list its FROM graphs; raise QueryError for what the endpoint refuses."""
+    """Classify a query and list its FROM graphs; raise QueryError for what the endpoint refuses.
+    Every public query goes through it inside the `Backend` (store.backend); a view that looks at the form
+    first (content negotiation) gets the same answer from the memo, without reading the query twice."""
     if len(query.encode("utf-8", "surrogatepass")) > max_bytes:
         raise QueryError(f"the query is longer than {max_bytes} bytes, the limit of this endpoint", 413, "too-long")
     if "\x00" in query:
@@ -198,7 +213,8 @@ def inspect(query: str, max_bytes: int) -> QueryShape:
     prefixes: dict[str, str] = {}
     base = ""
     form = ""
-    shape = QueryShape("")
+    from_graphs: list[str] = []
+    from_named: list[str] = []
     i = 0
     while i < len(tokens):
         kind, value = tokens[i]
@@ -224,12 +240,11 @@ def inspect(query: str, max_bytes: int) -> QueryShape:
             named = tokens[i + 1][1].upper() == "NAMED"
             kind2, target = tokens[i + 2] if named and i + 2 < len(tokens) else tokens[i + 1]
             iri = _resolve(kind2, target, prefixes, base)
-            (shape.from_named if named else shape.from_graphs).append(iri)
+            (from_named if named else from_graphs).append(iri)
         i += 1
     if not form:
         raise QueryError("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE")
-    shape.form = form
-    return shape
+    return QueryShape(form, tuple(from_graphs), tuple(from_named))
 
 
 def _resolve(kind: str | None, token: str, prefixes: dict[str, str], base: str) -> str:

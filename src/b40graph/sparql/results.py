@@ -11,15 +11,18 @@ import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import ClassVar
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
 from b40graph.core.errors import QueryError
-from b40graph.core.formats import BY_KEY, HTML, Format
+from b40graph.core.formats import BY_KEY, Format
 from b40graph.core.rdfio import serialize
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: What a solution binds a variable to (a triple term too: RDF 1.2).
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 #: Quads a query over a default graph merged from several graphs may copy (see `merged_dataset`).
 MERGE_LIMIT = 1_000_000
 
@@ -33,28 +36,42 @@ def cap_exceeded(cap: int) -> QueryError:
     )
 
 
-@dataclass
-class Results:
-    kind: str  # "select", "ask" or "graph"
-    variables: list[str] = field(default_factory=list)
-    rows: list[list[object | None]] = field(default_factory=list)
-    boolean: bool = False
-    triples: list[ox.Triple] = field(default_factory=list)
+class QueryResult:
+    """The answer to a query, of one of three kinds: `SolutionsResult` (SELECT), `BooleanResult` (ASK) or
+    `GraphResult` (CONSTRUCT, DESCRIBE). Each writes itself in the formats its kind has."""
 
-    # -- serialisers -------------------------------------------------------------------------------------
+    kind: ClassVar[str]  # "select", "ask" or "graph": what `--format` and content negotiation choose among
+
     def serialize(self, key: str) -> tuple[bytes, Format]:
-        fmt = BY_KEY[key]
-        if self.kind == "graph":
-            return self._graph(fmt), fmt
-        writer = {"json": self._json, "xml": self._xml, "csv": self._csv, "tsv": self._tsv}[key]
-        return writer(), fmt
+        raise NotImplementedError
 
-    def _graph(self, fmt: Format) -> bytes:
-        return serialize(self.triples, fmt)
+    def serialized(self, key: str) -> SerializedResult:
+        body, _ = self.serialize(key)
+        return SerializedResult(self.kind, body)
+
+    def table(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class SerializedResult:
+    """An answer already written in one format (by a query worker, so that only bytes cross the pipe)."""
+
+    kind: str
+    body: bytes
+
+
+@dataclass
+class SolutionsResult(QueryResult):
+    kind: ClassVar[str] = "select"
+    variables: list[str] = field(default_factory=list)
+    rows: list[list[Term | None]] = field(default_factory=list)
+
+    def serialize(self, key: str) -> tuple[bytes, Format]:
+        writer = {"json": self._json, "xml": self._xml, "csv": self._csv, "tsv": self._tsv}[key]
+        return writer(), BY_KEY[key]
 
     def json_obj(self) -> dict[str, object]:
-        if self.kind == "ask":
-            return {"head": {}, "boolean": self.boolean}
         bindings = []
         for row in self.rows:
             bindings.append({v: _json_term(t) for v, t in zip(self.variables, row, strict=True) if t is not None})
@@ -64,12 +81,7 @@ class Results:
         return json.dumps(self.json_obj(), ensure_ascii=False).encode()
 
     def _xml(self) -> bytes:
-        out = [
-            '<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>'
-        ]
-        if self.kind == "ask":
-            out.append(f"</head>\n<boolean>{'true' if self.boolean else 'false'}</boolean>\n</sparql>\n")
-            return "".join(out).encode()
+        out = [_XML_HEAD]
         out.extend(f"<variable name={quoteattr(v)}/>" for v in self.variables)
         out.append("</head>\n<results>\n")
         for row in self.rows:
@@ -84,33 +96,61 @@ class Results:
     def _csv(self) -> bytes:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
-        if self.kind == "ask":
-            writer.writerow(["boolean"])
-            writer.writerow(["true" if self.boolean else "false"])
-            return buf.getvalue().encode()
         writer.writerow(self.variables)
         for row in self.rows:
             writer.writerow(["" if t is None else _plain(t) for t in row])
         return buf.getvalue().encode()
 
     def _tsv(self) -> bytes:
-        if self.kind == "ask":
-            return f"?boolean\n{'true' if self.boolean else 'false'}\n".encode()
         lines = ["\t".join(f"?{v}" for v in self.variables)]
         for row in self.rows:
             lines.append("\t".join("" if t is None else str(t) for t in row))
         return ("\n".join(lines) + "\n").encode()
 
     def table(self) -> str:
-        if self.kind == "ask":
-            return ("yes" if self.boolean else "no") + "\n"
-        if self.kind == "graph":
-            return self._graph(BY_KEY["ttl"]).decode()
         cells = [[_plain(t) if t is not None else "" for t in row] for row in self.rows]
         widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(self.variables)]
         line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()  # noqa: E731
         out = [line(self.variables), line(["-" * w for w in widths])] + [line(r) for r in cells]
         return "\n".join(out) + f"\n({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})\n"
+
+
+@dataclass
+class BooleanResult(QueryResult):
+    kind: ClassVar[str] = "ask"
+    value: bool = False
+
+    def serialize(self, key: str) -> tuple[bytes, Format]:
+        word = "true" if self.value else "false"
+        bodies = {
+            "json": lambda: json.dumps(self.json_obj()),
+            "xml": lambda: f"{_XML_HEAD}</head>\n<boolean>{word}</boolean>\n</sparql>\n",
+            "csv": lambda: f"boolean\r\n{word}\r\n",
+            "tsv": lambda: f"?boolean\n{word}\n",
+        }
+        return bodies[key]().encode(), BY_KEY[key]
+
+    def json_obj(self) -> dict[str, object]:
+        return {"head": {}, "boolean": self.value}
+
+    def table(self) -> str:
+        return ("yes" if self.value else "no") + "\n"
+
+
+@dataclass
+class GraphResult(QueryResult):
+    kind: ClassVar[str] = "graph"
+    triples: list[ox.Triple] = field(default_factory=list)
+
+    def serialize(self, key: str) -> tuple[bytes, Format]:
+        fmt = BY_KEY[key]
+        return serialize(self.triples, fmt), fmt
+
+    def table(self) -> str:
+        return serialize(self.triples, BY_KEY["ttl"]).decode()
+
+
+_XML_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>'
 
 
 def _json_term(term: object) -> dict[str, str]:
@@ -150,11 +190,11 @@ def _plain(term: object) -> str:
     return str(term)
 
 
-def collect(answer: object, cap: int | None) -> Results:
+def collect(answer: object, cap: int | None) -> QueryResult:
     """Materialise a pyoxigraph answer, refusing (not cutting) past `cap` rows or triples."""
     limit = cap if cap is not None else -1
     if isinstance(answer, ox.QueryBoolean):
-        return Results("ask", boolean=bool(answer))
+        return BooleanResult(value=bool(answer))
     if isinstance(answer, ox.QuerySolutions):
         variables = [v.value for v in answer.variables]
         rows = []
@@ -162,13 +202,13 @@ def collect(answer: object, cap: int | None) -> Results:
             rows.append([solution[i] for i in range(len(variables))])
             if 0 <= limit < len(rows):
                 raise cap_exceeded(limit)
-        return Results("select", variables=variables, rows=rows)
+        return SolutionsResult(variables=variables, rows=rows)
     triples: dict[ox.Triple, None] = {}  # CONSTRUCT and DESCRIBE answer a graph: each triple once
     for triple in answer:  # type: ignore[attr-defined]
         triples[triple] = None
         if 0 <= limit < len(triples):
             raise cap_exceeded(limit)
-    return Results("graph", triples=list(triples))
+    return GraphResult(triples=list(triples))
 
 
 def query_dataset(
@@ -181,9 +221,9 @@ def query_dataset(
         from b40graph.sparql.guard import inspect
 
         shape = inspect(query, 1 << 30)
-        default_graph, named_graphs = shape.from_graphs, shape.from_named
-        if not (default_graph or named_graphs):
+        if not (shape.from_graphs or shape.from_named):
             return None
+        return list(dict.fromkeys(shape.from_graphs)), list(dict.fromkeys(shape.from_named))
     return list(dict.fromkeys(default_graph or [])), list(dict.fromkeys(named_graphs or []))
 
 
@@ -221,7 +261,7 @@ def run_local(
     named_graphs: list[str] | None = None,
     union_default: bool = False,
     base_iri: str | None = None,
-) -> Results:
+) -> QueryResult:
     """Run `query` on `store`. With no dataset named (protocol or FROM), over the store's default graph,
     or, with `union_default` and a store without one, over the union of its named graphs."""
     dataset = query_dataset(query, default_graph, named_graphs)
@@ -237,13 +277,13 @@ def run_local(
     return _evaluate(store, query, cap, base_iri, default_graph=default, named_graphs=[ox.NamedNode(g) for g in named])
 
 
-def run_merged(memory: ox.Store, query: str, named: list[str], cap: int | None, base_iri: str | None) -> Results:
+def run_merged(memory: ox.Store, query: str, named: list[str], cap: int | None, base_iri: str | None) -> QueryResult:
     """Run `query` on a `merged_dataset`, in place of the dataset it names."""
     named_graphs = [ox.NamedNode(g) for g in named]
     return _evaluate(memory, query, cap, base_iri, default_graph=ox.DefaultGraph(), named_graphs=named_graphs)
 
 
-def _evaluate(store: ox.Store, query: str, cap: int | None, base_iri: str | None, **dataset: object) -> Results:
+def _evaluate(store: ox.Store, query: str, cap: int | None, base_iri: str | None, **dataset: object) -> QueryResult:
     kwargs: dict[str, object] = {"base_iri": base_iri} if base_iri else {}
     try:
         answer = store.query(query, **kwargs, **dataset)  # type: ignore[arg-type]
@@ -258,4 +298,13 @@ def _has_default(store: ox.Store) -> bool:
     return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
 
 
-__all__ = ["HTML", "QueryError", "Results", "collect", "run_local"]
+__all__ = [
+    "BooleanResult",
+    "GraphResult",
+    "QueryError",
+    "QueryResult",
+    "SerializedResult",
+    "SolutionsResult",
+    "collect",
+    "run_local",
+]

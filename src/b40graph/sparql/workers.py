@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from b40graph.sparql.results import QueryError
+from b40graph.sparql.results import QueryError, QueryResult, SerializedResult
 
 log = logging.getLogger(__name__)
 STARTUP_TIMEOUT = 60.0  # seconds a new worker process may take to be ready
@@ -51,7 +51,7 @@ def _close_pools() -> None:
 class Job:
     store: str
     query: str
-    fmt: str
+    fmt: str | None  # a format key (core.formats) to answer in bytes, or None for the typed result
     cap: int
     default_graph: list[str] | None
     named_graphs: list[str] | None
@@ -119,11 +119,7 @@ def _worker(conn: Connection, parent: int = 0, memory: int | None = None) -> Non
                 union_default=job.union_default,
                 base_iri=job.base_iri,
             )
-            if job.fmt == "results":
-                conn.send(("ok", results))
-            else:
-                body, _ = results.serialize(job.fmt)
-                conn.send(("ok-bytes", (results.kind, body)))
+            conn.send(("ok", results if job.fmt is None else results.serialized(job.fmt)))
         except Error as err:
             conn.send(("error", (str(err), err.status, err.reason)))
         except MemoryError:
@@ -240,7 +236,7 @@ class QueryPool:
             "busy",
         )
 
-    def run(self, job: Job) -> tuple[str, Any]:
+    def run(self, job: Job) -> QueryResult | SerializedResult:
         worker = self._take()
         try:
             worker.conn.send(job)
@@ -270,7 +266,8 @@ class QueryPool:
         if status == "error":
             message, code, reason = payload
             raise QueryError(message, code, reason)
-        return status, payload
+        assert isinstance(payload, QueryResult | SerializedResult)
+        return payload
 
     def _too_big(self) -> QueryError:
         mib = (self.memory or 0) >> 20

@@ -15,6 +15,8 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
+from b40graph.sparql.results import BooleanResult, GraphResult, QueryResult, SerializedResult, SolutionsResult
+
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SKOS_PREF = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 LABEL_PROPS = (RDFS_LABEL, SKOS_PREF)  # what pages show as a thing's name
@@ -75,6 +77,17 @@ class LabelMemo:
 
 
 class Backend(Protocol):
+    """`quads`, `graphs`, `labels` and `select` are the project's own reads (pages, downloads, the search
+    index). `query` and `query_serialized` answer a public query (the /sparql endpoint, `b40graph query`):
+    each passes it through the guard (`sparql.guard.inspect`: no update, no SERVICE, bounded size and
+    nesting) before it reaches a store, and answers a typed result (`SolutionsResult`, `BooleanResult`,
+    `GraphResult`) or the result already written in the format key `fmt` (core.formats)."""
+
+    def begin(self) -> None:
+        """A request starts: the reads it makes are checked against the version it is told next (`version`),
+        not the one an earlier request on this thread was told."""
+        ...
+
     def version(self) -> Version: ...
 
     def quads(
@@ -96,12 +109,38 @@ class Backend(Protocol):
     def query(
         self,
         text: str,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult: ...
+
+    def query_serialized(
+        self,
+        text: str,
         fmt: str,
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
         base_iri: str | None = None,
-    ) -> tuple[str, object]: ...
+    ) -> SerializedResult: ...
 
     def dumps(self) -> Path | None: ...
 
     def close(self) -> None: ...
+
+
+__all__ = [
+    "LABEL_PROPS",
+    "RDFS_LABEL",
+    "SKOS_PREF",
+    "Backend",
+    "BooleanResult",
+    "GraphResult",
+    "LabelMemo",
+    "QueryResult",
+    "SerializedResult",
+    "SolutionsResult",
+    "Subject",
+    "Term",
+    "Version",
+    "values_block",
+]

@@ -16,6 +16,8 @@ import pyoxigraph as ox
 from b40graph.core.errors import UsageError
 from b40graph.core.settings import Settings
 from b40graph.publish.release import Release, current
+from b40graph.sparql.guard import inspect
+from b40graph.sparql.results import QueryResult, SerializedResult, run_local
 from b40graph.sparql.workers import Job, QueryPool
 from b40graph.store.backend import LABEL_PROPS, LabelMemo, Subject, Term, Version, values_block
 
@@ -32,7 +34,10 @@ class EmbeddedBackend:
         store_path: Path | None = None,
         tag: str | None = None,
         merged: bool = True,
+        workers: bool = True,
     ) -> None:
+        """`workers` False: public queries run in this process, with no time limit and no result cap (the
+        command line's `b40graph query`, whose user is the operator); else in killable worker processes."""
         self.settings = settings
         self._fixed = store_path
         self._fixed_tag = tag
@@ -46,7 +51,11 @@ class EmbeddedBackend:
         self._merged_ok = merged  # a default graph of a store found in place is the merge of its named graphs
         self._merged = False
         self._graphs: tuple[Path | None, list[ox.NamedNode]] | None = None
-        self.pool = QueryPool(settings.query_workers, settings.query_timeout, settings.query_memory_mb << 20)
+        self.pool = (
+            QueryPool(settings.query_workers, settings.query_timeout, settings.query_memory_mb << 20)
+            if workers
+            else None
+        )
         self._labels = LabelMemo()
         self._refresh()
 
@@ -77,6 +86,9 @@ class EmbeddedBackend:
             self._union = not has_default_graph(store)
             self._merged = self._merged_ok and not self._union
         return self._store
+
+    def begin(self) -> None:
+        """Nothing to forget: each read is of the store `current` names when it is made."""
 
     def version(self) -> Version:
         self._refresh()
@@ -156,16 +168,42 @@ class EmbeddedBackend:
     def query(
         self,
         text: str,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        answer = self._run(text, None, default_graph, named_graphs, base_iri)
+        assert isinstance(answer, QueryResult)
+        return answer
+
+    def query_serialized(
+        self,
+        text: str,
         fmt: str,
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
         base_iri: str | None = None,
-    ) -> tuple[str, object]:
-        self._refresh()
+    ) -> SerializedResult:
+        answer = self._run(text, fmt, default_graph, named_graphs, base_iri)
+        assert isinstance(answer, SerializedResult)
+        return answer
+
+    def _run(
+        self,
+        text: str,
+        fmt: str | None,
+        default_graph: list[str] | None,
+        named_graphs: list[str] | None,
+        base_iri: str | None,
+    ) -> QueryResult | SerializedResult:
+        inspect(text, self.settings.max_query_bytes)  # the guard: refused here, before any store sees it
+        store = self._refresh()
         assert self._path is not None
-        job = Job(
-            str(self._path), text, fmt, self.settings.result_cap, default_graph, named_graphs, base_iri, self._union
-        )
+        if self.pool is None:
+            results = run_local(store, text, None, default_graph, named_graphs, self._union, base_iri)
+            return results if fmt is None else results.serialized(fmt)
+        cap = self.settings.result_cap
+        job = Job(str(self._path), text, fmt, cap, default_graph, named_graphs, base_iri, self._union)
         return self.pool.run(job)
 
     def dumps(self) -> Path | None:
@@ -186,7 +224,8 @@ class EmbeddedBackend:
         return self._dump_dir
 
     def close(self) -> None:
-        self.pool.close()
+        if self.pool is not None:
+            self.pool.close()
 
 
 class StoreUnavailable(UsageError):

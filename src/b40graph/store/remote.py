@@ -1,6 +1,6 @@
-"""A remote SPARQL 1.1 triple store behind the publisher: reading from it, and publishing to it.
+"""A remote SPARQL 1.1 triple store behind the publisher: reading from it (publishing to it: `remote_publish`).
 
-`RemoteBackend` is the other side of the storage seam (store.py): pages, downloads and /sparql read
+`RemoteBackend` is the other side of the storage seam (store/backend.py): pages, downloads and /sparql read
 from any SPARQL 1.1 Protocol endpoint (Oxigraph server, Apache Jena Fuseki, Virtuoso, GraphDB), so many
 stateless web workers can share one store. Request values are never spliced into query text: they travel
 as a `VALUES` block of terms serialised by pyoxigraph (N-Triples syntax, escaped by the library), which
@@ -12,24 +12,6 @@ merge of the named graphs (each triple once, as SPARQL 1.1 defines the default g
 its default graph the union of its named graphs as a bag (Oxigraph's `--union-default-graph`: a triple
 in two graphs comes back twice) is found out and refused with a message; a set union (Fuseki's
 `tdb2:unionDefaultGraph`) is fine.
-
-`publish_to` loads a release into a store atomically where the store allows it. Each graph of the new
-release, and the merged default graph, is uploaded with the Graph Store Protocol into a staging graph
-(`urn:b40graph:staging:VERSION:GRAPH`, or `…:default`), in requests of at most `chunk` triples (the
-triples with blank nodes together: a label names one node only within one document); then ONE SPARQL 1.1
-Update request MOVEs every staging graph onto its graph and onto the default graph and DROPs the graphs
-the earlier release listed and this one lacks. Why this design: a SPARQL Update request is the only
-multi-graph write the protocols offer, and Oxigraph runs one request as one transaction (repeatable-read
-isolation: readers see the store before or after it, never between; oxigraph/oxigraph#19 and
-sparql/update.rs, where an update runs in one transaction committed at its end); staging first keeps
-that request's body small whatever the size of the release (Oxigraph caps an update body at 128 MB) and
-makes an interrupted run resumable: a rerun skips the staging graphs whose size already matches, drops
-staging graphs of other versions, and sends nothing when the store already holds this version whole.
-Readers (RemoteBackend) never list or read staging graphs, and every page read carries the version of the
-data in the same query, so that new data never goes out under the old version's ETag. The cost: the
-switch copies every graph inside the store's transaction (Oxigraph: about 4 minutes and 3 GB for 0.5 M
-quads, see benchmarks/README.md). A store without SPARQL Update (404/405/501 at the update or query URL)
-is published graph by graph with a warning: not atomic.
 """
 
 from __future__ import annotations
@@ -40,22 +22,25 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
-import requests
 
 from b40graph.core.errors import UsageError
 from b40graph.core.settings import Settings
 from b40graph.sparql.guard import inspect
-from b40graph.sparql.results import QueryError, Results, collect, merged_dataset, query_dataset, run_merged
+from b40graph.sparql.results import (
+    QueryError,
+    QueryResult,
+    SerializedResult,
+    merged_dataset,
+    query_dataset,
+    run_merged,
+)
 from b40graph.store.backend import LabelMemo, Subject, Term, Version, values_block
+from b40graph.store.protocol import NTRIPLES, Endpoint
 
-JSON_RESULTS = "application/sparql-results+json"
-NTRIPLES = "application/n-triples"
 VERSION_TTL = 2.0  # seconds a fetched dataset version is trusted before asking the store again
 VERSION_QUERY = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -64,7 +49,8 @@ SELECT ?version ?modified WHERE {
   {{values}}
   GRAPH ?description { ?dataset owl:versionInfo ?version . OPTIONAL { ?dataset dct:modified ?modified } }
 } LIMIT 1"""
-NOT_STAGING = 'FILTER(!STRSTARTS(STR(?g), "urn:b40graph:staging:"))'  # graphs a publication is staging
+STAGING = "urn:b40graph:staging:"  # staging graphs: STAGING + version + ":" + graph IRI (or "default")
+NOT_STAGING = f'FILTER(!STRSTARTS(STR(?g), "{STAGING}"))'  # graphs a publication is staging
 # Graphs that hold a triple: a store may list an empty graph name (Oxigraph kept one, with no triples, after a
 # publisher was killed during the switch), which is no graph of the dataset.
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } " + NOT_STAGING + " FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }"
@@ -109,7 +95,7 @@ class RemoteBackend:
         # True: the store's plain default graph is taken to be a set without asking it
         self._trusted = settings.remote_trust_default if trust_default is None else trust_default
         self._checked: tuple[str, bool] | None = None  # (dataset version, its default graph is a set)
-        self.http = requests.Session()
+        self.endpoint = Endpoint(url, settings.query_timeout, settings.max_response_bytes)
         self._lock = threading.Lock()
         self._dumps_lock = threading.Lock()  # held while the files are written; never with _lock
         self._labels = LabelMemo()
@@ -117,64 +103,6 @@ class RemoteBackend:
         self._graphs: tuple[str, list[ox.NamedNode]] | None = None
         self._dumps: dict[str, Path] = {}
         self._seen = threading.local()  # .tag: the version this thread was last told (its response's ETag)
-
-    # -- the exchange ------------------------------------------------------------------------------------
-    def _post(
-        self,
-        query: str,
-        accept: str,
-        dataset: Sequence[tuple[str, str]] = (),
-        timeout: float | None = None,
-        limit: int | None = None,
-    ) -> tuple[str, bytes]:
-        """One exchange. `timeout` and `limit` default to the public query limits."""
-        timeout = timeout or self.settings.query_timeout
-        deadline = time.monotonic() + timeout
-        limit = limit or self.settings.max_response_bytes
-        try:
-            response = self.http.post(
-                self.url,
-                data=[("query", query), *dataset],
-                headers={"Accept": accept, "User-Agent": "b40graph"},
-                timeout=(min(timeout, 3.0), timeout),
-                stream=True,
-            )
-            with response:
-                chunks, size = [], 0
-                for chunk in response.iter_content(64 * 1024):
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size > limit:
-                        raise QueryError(
-                            f"the answer is larger than {limit} bytes, the limit of this endpoint; add LIMIT",
-                            422,
-                            "result-cap",
-                        )
-                    if time.monotonic() > deadline:
-                        raise requests.Timeout
-                body = b"".join(chunks)
-        except requests.Timeout:
-            raise QueryError(
-                f"the triple store at {self.url} did not answer within the time limit of {timeout:g} s; "
-                "narrow the query or add LIMIT",
-                504,
-                "timeout",
-            ) from None
-        except requests.ConnectionError as err:
-            raise QueryError(
-                f"the triple store at {self.url} cannot be reached ({type(err).__name__}); try again shortly",
-                502,
-                "bad-gateway",
-            ) from None
-        ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if response.status_code >= 400:
-            message = body[:2000].decode("utf-8", "replace").strip() or response.reason
-            if 400 <= response.status_code < 500:
-                raise QueryError(f"the query was refused by the triple store: {message}", 400, "bad-query")
-            raise QueryError(
-                f"the triple store at {self.url} failed ({response.status_code}): {message}", 502, "bad-gateway"
-            )
-        return ctype, body
 
     def _dataset(self, default_graph: list[str] | None, named_graphs: list[str] | None) -> list[tuple[str, str]]:
         """Protocol dataset parameters; with none asked for, none: the store's default graph (the merge)."""
@@ -185,28 +113,6 @@ class RemoteBackend:
         self.check_default()
         return []
 
-    def _results(self, query: str, dataset: Sequence[tuple[str, str]] = (), cap: int | None = None) -> Results:
-        ctype, body = self._post(query, f"{JSON_RESULTS}, {NTRIPLES};q=0.9", dataset)
-        try:
-            if ctype in (JSON_RESULTS, "application/json"):
-                return collect(ox.parse_query_results(body, ox.QueryResultsFormat.JSON), cap)
-            if ctype in (NTRIPLES, "text/plain"):
-                return collect(ox.parse(body, ox.RdfFormat.N_TRIPLES), cap)
-            if ctype == "text/turtle":
-                return collect(ox.parse(body, ox.RdfFormat.TURTLE), cap)
-        except SyntaxError as err:
-            raise QueryError(
-                f"the triple store sent an answer that does not parse: {err}", 502, "bad-gateway"
-            ) from None
-        raise QueryError(f"the triple store answered in an unexpected format '{ctype}'", 502, "bad-gateway")
-
-    def _rows(self, query: str, dataset: Sequence[tuple[str, str]] = ()) -> list[dict[str, Term]]:
-        results = self._results(query, dataset)
-        return [
-            {name: term for name, term in zip(results.variables, row, strict=True) if term is not None}  # type: ignore[misc]
-            for row in results.rows
-        ]
-
     def check_default(self) -> None:
         """Refuse (502, with a message) a store whose plain default graph counts a triple once per graph
         that holds it. Found out once per dataset version: a triple of some named graph, and one held by two
@@ -215,49 +121,62 @@ class RemoteBackend:
         into its real default graph)."""
         if self._trusted:
             return
-        tag = self.version().tag
+        tag = self._current_version().tag
         if self._checked is None or self._checked[0] != tag:
-            samples = self._rows(SAMPLE_QUERY)
+            samples = self.endpoint.rows(SAMPLE_QUERY)
             if not samples:
                 return  # nothing published yet: decide on a later call
             try:
-                samples += self._rows(SHARED_QUERY)
+                samples += self.endpoint.rows(SHARED_QUERY)
             except QueryError as err:
                 if err.reason != "timeout":
                     raise
-            counts = [self._rows(COUNT_QUERY.replace("{{values}}", values_block(row))) for row in samples]
+            counts = [self.endpoint.rows(COUNT_QUERY.replace("{{values}}", values_block(row))) for row in samples]
             self._checked = (tag, all(not rows or int(rows[0]["n"].value) <= 1 for rows in counts))
         if not self._checked[1]:
             raise BagDefaultGraph(self.url)
 
     # -- the Backend protocol ----------------------------------------------------------------------------
+    def begin(self) -> None:
+        self._seen.tag = None  # until this request asks for the version, its reads are not checked
+
     def version(self) -> Version:
+        """The dataset's version now: the ETag of the request that asks, and what this thread's later reads
+        (quads, labels, select) are checked against until it asks again."""
+        version = self._current_version()
+        self._seen.tag = version.tag
+        return version
+
+    def _current_version(self) -> Version:
+        """The version, fetched at most every VERSION_TTL seconds; it does not change what this thread is
+        checked against (reads made for a request stay checked against the version the request was told)."""
         with self._lock:
             cached = self._version
         if cached is not None and time.monotonic() - cached[0] < VERSION_TTL:
             return cached[1]
         description = ox.NamedNode(self.settings.base + "graph/description")
-        rows = self._rows(VERSION_QUERY.replace("{{values}}", values_block({"description": description})))
+        rows = self.endpoint.rows(VERSION_QUERY.replace("{{values}}", values_block({"description": description})))
         if rows:
             tag = rows[0]["version"].value
             modified = _posix(rows[0]["modified"].value) if "modified" in rows[0] else 0.0
         else:  # not published by b40graph: the set of graphs is the best version we have
-            names = self._rows(GRAPHS_QUERY)
+            names = self.endpoint.rows(GRAPHS_QUERY)
             tag = hashlib.sha256(" ".join(sorted(str(r["g"]) for r in names)).encode()).hexdigest()[:16]
             modified = 0.0
         version = Version(tag, modified)
         with self._lock:
             self._version = (time.monotonic(), version)
-        self._seen.tag = tag
         return version
 
-    def _versioned_rows(self, inner: str) -> list[dict[str, Term]]:
+    def _versioned_rows(self, inner: str, dataset: Sequence[tuple[str, str]] = ()) -> list[dict[str, Term]]:
         """The rows of the SELECT `inner`, checked to be of the version this thread was told: a publication
         switches the data and its version in one transaction, so new data never goes out under the old
-        version's ETag (or into the caches kept per version); a request caught by a switch gets a 503."""
+        version's ETag (or into the caches kept per version); a request caught by a switch gets a 503.
+        The rows keep the order `inner` asks for (its ORDER BY is asked of the whole query too)."""
         description = ox.NamedNode(self.settings.base + "graph/description")
+        prologue, body = _prologue(inner)
         text = VERSIONED.replace("{{values}}", values_block({"b40description": description}))
-        rows = self._rows(text.replace("{{inner}}", inner))
+        rows = self.endpoint.rows(prologue + text.replace("{{inner}}", body) + _order_by(body), dataset)
         data = [r for r in rows if "b40version" not in r]
         versions = {r["b40version"].value for r in rows if "b40version" in r}
         told = getattr(self._seen, "tag", None)
@@ -295,7 +214,7 @@ class RemoteBackend:
 
     def labels(self, iris: list[str]) -> dict[str, list[ox.Literal]]:
         """The labels of IRIs not looked up before in this version, in one query per 500 (a VALUES block)."""
-        return self._labels.lookup(self.version().tag, iris, self._read_labels)
+        return self._labels.lookup(self._current_version().tag, iris, self._read_labels)
 
     def _read_labels(self, iris: list[str]) -> dict[str, list[ox.Literal]]:
         out: dict[str, list[ox.Literal]] = {}
@@ -309,58 +228,66 @@ class RemoteBackend:
         return out
 
     def graphs(self) -> list[ox.NamedNode]:
-        tag = self.version().tag
+        tag = self._current_version().tag
         with self._lock:
             cached = self._graphs
         if cached is not None and cached[0] == tag:
             return cached[1]
-        names = sorted((r["g"] for r in self._rows(GRAPHS_QUERY) if isinstance(r.get("g"), ox.NamedNode)), key=str)
+        rows = self._versioned_rows(GRAPHS_QUERY)  # new graphs never cached under the old version
+        names = sorted((r["g"] for r in rows if isinstance(r.get("g"), ox.NamedNode)), key=str)
         with self._lock:
             self._graphs = (tag, names)  # type: ignore[assignment]
         return names  # type: ignore[return-value]
 
     def select(self, text: str, bindings: dict[str, Term]) -> list[dict[str, Term]]:
-        return self._rows(text.replace("{{values}}", values_block(bindings)), self._dataset(None, None))
+        """The project's own fixed SELECT queries (pages, the search index) over the default graph, with
+        request values bound; checked, as every page read, to be of the version the request was told."""
+        dataset = self._dataset(None, None)
+        return self._versioned_rows(text.replace("{{values}}", values_block(bindings)), dataset)
 
     def query(
+        self,
+        text: str,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        inspect(text, self.settings.max_query_bytes)  # the guard: refused here, before the store sees it
+        dataset = query_dataset(text, default_graph, named_graphs)
+        if dataset is not None and len(dataset[0]) > 1:
+            # the store would count a triple in two of the graphs twice: merge them here (bounded)
+            memory = merged_dataset(dataset[0], dataset[1], self._graph_triples)
+            return run_merged(memory, text, dataset[1], self.settings.result_cap, base_iri)
+        # The dataset named (protocol, else FROM/FROM NAMED; sent without repeats), else the default graph.
+        params = self._dataset(*dataset) if dataset is not None else self._dataset(None, None)
+        sent = _with_base(text, base_iri)
+        try:
+            return self.endpoint.results(sent, params, self.settings.result_cap)
+        except QueryError as err:
+            raise _unshifted(err, sent.count("\n") - text.count("\n")) from None
+
+    def query_serialized(
         self,
         text: str,
         fmt: str,
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
         base_iri: str | None = None,
-    ) -> tuple[str, object]:
-        inspect(text, self.settings.max_query_bytes)
-        dataset = query_dataset(text, default_graph, named_graphs)
-        if dataset is not None and len(dataset[0]) > 1:
-            # the store would count a triple in two of the graphs twice: merge them here (bounded)
-            memory = merged_dataset(dataset[0], dataset[1], self._graph_triples)
-            results = run_merged(memory, text, dataset[1], self.settings.result_cap, base_iri)
-        else:
-            # The dataset named (protocol, else FROM/FROM NAMED; sent without repeats), else the default graph.
-            params = self._dataset(*dataset) if dataset is not None else self._dataset(None, None)
-            sent = _with_base(text, base_iri)
-            try:
-                results = self._results(sent, params, self.settings.result_cap)
-            except QueryError as err:
-                raise _unshifted(err, sent.count("\n") - text.count("\n")) from None
-        if fmt == "results":
-            return "ok", results
-        body, _ = results.serialize(fmt)
-        return "ok-bytes", (results.kind, body)
+    ) -> SerializedResult:
+        return self.query(text, default_graph, named_graphs, base_iri).serialized(fmt)
 
     def dumps(self) -> Path | None:
         """The whole-dataset files, written from the store once per version into a temporary folder."""
         from b40graph.publish.dumps import write_dumps
 
-        tag = self.version().tag
+        tag = self._current_version().tag
         with self._dumps_lock:
             folder = self._dumps.get(tag)
             if folder is None:
                 quads = self._all_quads()  # one graph per exchange: a publication may switch meanwhile
                 with self._lock:
                     self._version = None
-                if self.version().tag != tag:
+                if self._current_version().tag != tag:
                     raise QueryError("the dataset was switched to a new version meanwhile; ask again", 503, "changed")
                 quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
                 folder = Path(tempfile.mkdtemp(prefix="b40graph-remote-dumps-"))
@@ -381,7 +308,7 @@ class RemoteBackend:
 
     def _graph_triples(self, graph: ox.NamedNode, timeout: float | None = None) -> list[ox.Triple]:
         query = "CONSTRUCT { ?s ?p ?o } WHERE { " + values_block({"g": graph}) + " GRAPH ?g { ?s ?p ?o } }"
-        ctype, body = self._post(query, NTRIPLES, timeout=timeout, limit=1 << 34 if timeout else None)
+        ctype, body = self.endpoint.post(query, NTRIPLES, timeout=timeout, limit=1 << 34 if timeout else None)
         if ctype not in (NTRIPLES, "text/plain"):
             raise QueryError(f"the triple store answered in '{ctype}', not N-Triples", 502, "bad-gateway")
         try:
@@ -390,7 +317,7 @@ class RemoteBackend:
             raise QueryError(f"the triple store sent N-Triples that do not parse: {err}", 502, "bad-gateway") from None
 
     def close(self) -> None:
-        self.http.close()
+        self.endpoint.close()
         for folder in self._dumps.values():
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -415,6 +342,23 @@ def _with_base(text: str, base_iri: str | None) -> str:
     return f"BASE {base}\n{text}"
 
 
+_PROLOGUE = re.compile(r"(?:\s*(?:PREFIX\s+[\w.-]*:\s*<[^<>]*>|BASE\s+<[^<>]*>))*\s*", re.IGNORECASE)
+_ORDER_BY = re.compile(r"\bORDER\s+BY\b(.*?)(?=\bLIMIT\b|\bOFFSET\b|$)", re.IGNORECASE | re.DOTALL)
+
+
+def _prologue(query: str) -> tuple[str, str]:
+    """A fixed query's PREFIX and BASE declarations, and the rest: a subquery cannot have a prologue."""
+    end = _PROLOGUE.match(query).end()  # type: ignore[union-attr]  # matches the empty string at worst
+    return query[:end], query[end:]
+
+
+def _order_by(query: str) -> str:
+    """The ORDER BY of a fixed query's outermost level (after its WHERE clause), to ask of a query that
+    wraps it: the solutions of a subquery reach the query around it in no order SPARQL promises."""
+    found = _ORDER_BY.search(query[query.rfind("}") + 1 :])
+    return f" ORDER BY {found.group(1).strip()}" if found else ""
+
+
 def _posix(date: str) -> float:
     from datetime import UTC, datetime
 
@@ -422,277 +366,3 @@ def _posix(date: str) -> float:
         return datetime.fromisoformat(date[:10]).replace(tzinfo=UTC).timestamp()
     except ValueError:
         return 0.0
-
-
-# -- publishing -------------------------------------------------------------------------------------------
-STAGING = "urn:b40graph:staging:"  # staging graphs: STAGING + version + ":" + graph IRI (or "default")
-CHUNK = 50_000  # triples per upload request: each request is one bounded transaction of the store
-SPARQL_UPDATE = "application/sparql-update"
-COUNTS_QUERY = "SELECT ?g (COUNT(?s) AS ?n) WHERE { GRAPH ?g { OPTIONAL { ?s ?p ?o } } } GROUP BY ?g"
-DEFAULT_COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-NO_UPDATE = (404, 405, 501)  # the update (or query) URL is not there: the store has no SPARQL Update
-
-
-class _NoUpdate(Exception):
-    """The store answers no SPARQL 1.1 Update (or query) at the URL given or derived."""
-
-
-def _by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:
-    graphs: dict[str, list[ox.Triple]] = {}
-    for quad in quads:
-        if isinstance(quad.graph_name, ox.NamedNode):
-            graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
-    return graphs
-
-
-def endpoints(gsp: str, update: str | None = None, query: str | None = None) -> tuple[str | None, str | None]:
-    """The store's SPARQL Update and query URLs: as given, else derived from the Graph Store URL the way
-    Oxigraph (`/store` → `/update`, `/query`) and Fuseki (`/ds/data` → `/ds/update`, `/ds/query`) name them."""
-    parts = urlsplit(gsp)
-    head, _, last = parts.path.rpartition("/")
-    derivable = last in ("store", "data")
-
-    def sibling(name: str) -> str | None:
-        return urlunsplit((parts.scheme, parts.netloc, f"{head}/{name}", "", "")) if derivable else None
-
-    return update or sibling("update"), query or sibling("query")
-
-
-def publish_to(
-    settings: Settings,
-    url: str,
-    replace: bool = True,
-    progress: Callable[[str], None] = lambda _: None,
-    update: str | None = None,
-    query: str | None = None,
-    chunk: int = CHUNK,
-    warn: Callable[[str], None] = lambda _: None,
-) -> int:
-    """Load the current release into the store whose Graph Store Protocol URL is `url`; returns the count of
-    the release's quads (named graphs, as release.json counts them). See the module docstring for how."""
-    from b40graph.publish.release import current
-
-    for name, value in (("--to", url), ("--update", update), ("--query", query)):
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise UsageError(f"{name} {value!r}: give an http(s) URL, e.g. http://127.0.0.1:7878/store")
-    if chunk < 1:
-        raise UsageError(f"--chunk {chunk}: give a positive number of triples per request")
-    release = current(settings.out_dir)
-    if release is None:
-        raise UsageError(f"no build in {settings.out_dir}: run `b40graph build` first")
-    store = ox.Store.read_only(str(release.store))
-    graphs = _by_graph(store.quads_for_pattern(None, None, None, None))
-    del store
-    merged = list({t: None for triples in graphs.values() for t in triples})  # the default graph, each once
-    description = settings.base + "graph/description"
-    order = sorted(g for g in graphs if g != description) + ([description] if description in graphs else [])
-    total = sum(len(t) for t in graphs.values())
-    with requests.Session() as session:
-        if not replace:
-            _publish_by_graph(session, url, graphs, merged, order, description, "POST", chunk, set(), progress)
-            return total
-        update_url, query_url = endpoints(url, update, query)
-        try:
-            if update_url is None or query_url is None:
-                raise _NoUpdate(f"no SPARQL Update URL is known for {url}: give it with --update (and --query)")
-            target = _Target(session, url, update_url, query_url)
-            target.publish(release.version, graphs, merged, order, description, chunk, progress)
-        except _NoUpdate as why:
-            warn(
-                f"{why}; publishing graph by graph instead: NOT atomic (readers may see some graphs new and "
-                "the rest old until it ends, and an interrupted run leaves that mix until it is run again)"
-            )
-            previous = _published_graphs(session, url, description)
-            _publish_by_graph(session, url, graphs, merged, order, description, "PUT", chunk, previous, progress)
-    return total
-
-
-class _Target:
-    """A store with the Graph Store Protocol, SPARQL 1.1 Update and Query: staged, switched in one update."""
-
-    def __init__(self, session: requests.Session, gsp: str, update: str, query: str) -> None:
-        self.session, self.gsp, self.update_url, self.query_url = session, gsp, update, query
-
-    def publish(
-        self,
-        version: str,
-        graphs: dict[str, list[ox.Triple]],
-        merged: list[ox.Triple],
-        order: list[str],
-        description: str,
-        chunk: int,
-        progress: Callable[[str], None],
-    ) -> None:
-        mine = f"{STAGING}{version}:"
-        expected = {mine + name: len(graphs[name]) for name in order} | {mine + "default": len(merged)}
-        counts = self.counts()  # every named graph of the store, with its size; the probe for a query URL
-        live_version = self.live_version(description)
-        previous = _published_graphs(self.session, self.gsp, description)
-        stale = sorted(previous - set(graphs))
-        if (
-            live_version == version
-            and all(counts.get(name) == len(graphs[name]) for name in order)
-            and not any(g.startswith(STAGING) for g in counts)
-            and not any(g in counts for g in stale)
-            and self.default_count() == len(merged)
-        ):
-            progress(f"version {version} is already published: nothing to send")
-            return
-        leftovers = sorted(g for g in counts if g.startswith(STAGING) and g not in expected)
-        # the first update: also the probe for an update URL (nothing else has been written yet)
-        self.run_update([f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in leftovers] or ["CLEAR SILENT GRAPH <urn:x>"])
-        if leftovers:
-            progress(f"dropped {len(leftovers)} staging graph(s) left by an interrupted publication")
-        for name in [*order, None]:
-            staging = mine + ("default" if name is None else name)
-            triples = merged if name is None else graphs[name]
-            what = "the default graph (the merge of the named graphs)" if name is None else f"<{name}>"
-            if counts.get(staging) == len(triples):
-                progress(f"{what}: already staged ({len(triples)} triples)")
-                continue
-            _upload(self.session, self.gsp, staging, triples, chunk)
-            progress(f"staged {what}: {len(triples)} triples")
-        counts = self.counts()
-        wrong = sorted(g for g, n in expected.items() if counts.get(g) != n)
-        if wrong:
-            raise UsageError(
-                f"the staging graph <{wrong[0]}> holds {counts.get(wrong[0], 0)} triples, not {expected[wrong[0]]}: "
-                "is another publication running? Nothing was switched; run publish again"
-            )
-        statements = [f"MOVE {ox.NamedNode(mine + name)} TO {ox.NamedNode(name)}" for name in order]
-        statements.append(f"MOVE {ox.NamedNode(mine + 'default')} TO DEFAULT")
-        statements += [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in stale]
-        started = time.monotonic()
-        progress(f"switching to version {version} in one update")
-        self.run_update(statements, timeout=3600)
-        progress(
-            f"switched to version {version} in one update ({len(order)} graphs and the default graph, "
-            f"{len(stale)} dropped) in {time.monotonic() - started:.1f} s"
-        )
-
-    def run_update(self, statements: list[str], timeout: float = 600) -> None:
-        text = " ;\n".join(statements)
-        headers = {"Content-Type": SPARQL_UPDATE}
-        self._post(self.update_url, "a SPARQL Update", timeout, data=text.encode(), headers=headers)
-
-    def _post(self, url: str, what: str, timeout: float, **kwargs: Any) -> requests.Response:
-        """One POST to the store; a store that does not take `what` there raises _NoUpdate (the caller falls
-        back), any other refusal or an unreachable store a UsageError with the store's message."""
-        kwargs["headers"] = {**kwargs.get("headers", {}), "User-Agent": "b40graph"}
-        try:
-            response = self.session.post(url, timeout=(5, timeout), **kwargs)
-        except requests.RequestException as err:
-            raise UsageError(f"cannot reach the graph store at {url}: {err}") from None
-        if response.status_code in NO_UPDATE:
-            raise _NoUpdate(f"{url} answers {response.status_code} to {what}")
-        if response.status_code >= 400:
-            raise UsageError(
-                f"the store refused {what} at {url} ({response.status_code}): {response.text[:500].strip()}"
-            )
-        return response
-
-    def select(self, text: str) -> list[dict[str, Term]]:
-        response = self._post(
-            self.query_url, "a SPARQL query", 600, data={"query": text}, headers={"Accept": JSON_RESULTS}
-        )
-        try:
-            results = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
-        except SyntaxError as err:
-            raise UsageError(f"the store at {self.query_url} sent results that do not parse: {err}") from None
-        names = [v.value for v in results.variables]  # type: ignore[union-attr]
-        return [{n: row[n] for n in names if row[n] is not None} for row in results]  # type: ignore[union-attr]
-
-    def counts(self) -> dict[str, int]:
-        """Every named graph of the store (empty ones too) with its number of triples."""
-        return {
-            row["g"].value: int(row["n"].value)
-            for row in self.select(COUNTS_QUERY)
-            if isinstance(row.get("g"), ox.NamedNode) and "n" in row
-        }
-
-    def default_count(self) -> int:
-        rows = self.select(DEFAULT_COUNT_QUERY)
-        return int(rows[0]["n"].value) if rows else 0
-
-    def live_version(self, description: str) -> str | None:
-        rows = self.select(
-            VERSION_QUERY.replace("{{values}}", values_block({"description": ox.NamedNode(description)}))
-        )
-        return rows[0]["version"].value if rows else None
-
-
-def _publish_by_graph(
-    session: requests.Session,
-    url: str,
-    graphs: dict[str, list[ox.Triple]],
-    merged: list[ox.Triple],
-    order: list[str],
-    description: str,
-    method: str,
-    chunk: int,
-    previous: set[str],
-    progress: Callable[[str], None],
-) -> None:
-    """The Graph Store Protocol alone: each graph replaced (PUT) or merged (POST) in turn, the default graph
-    and then the description last, then the graphs an earlier publication listed and this one lacks deleted."""
-    steps: list[str | None] = [g for g in order if g != description]
-    steps += [None] + ([description] if description in graphs else [])
-    for name in steps:  # the description last: readers switch versions with it
-        if name is None:
-            triples, what = merged, "the default graph (the merge of the named graphs)"
-        else:
-            triples, what = graphs[name], f"<{name}>"
-        _upload(session, url, name, triples, chunk, first=method)
-        progress(f"{method} {what}: {len(triples)} triples")
-    for name in sorted(previous - set(graphs)):
-        _send(session, "DELETE", url, name, None)
-        progress(f"DELETE <{name}> (no longer in the dataset)")
-
-
-def _upload(
-    session: requests.Session, url: str, graph: str | None, triples: list[ox.Triple], chunk: int, first: str = "PUT"
-) -> None:
-    """A graph in requests of at most `chunk` triples (the first replaces, the next add), except that every
-    triple with a blank node travels in one request: a blank node label means one node only within one
-    document."""
-    with_blank = [t for t in triples if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)]
-    plain = [t for t in triples if not (isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode))]
-    batches = [with_blank] if with_blank else []
-    batches += [plain[i : i + chunk] for i in range(0, len(plain), chunk)]
-    for i, batch in enumerate(batches or [[]]):
-        _send(session, first if i == 0 else "POST", url, graph, ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES))
-
-
-def _target(url: str, graph: str | None) -> str:
-    """The Graph Store Protocol URL of a named graph, or of the default graph (`graph` None)."""
-    query = "default" if graph is None else f"graph={quote(graph, safe='')}"
-    return f"{url}{'&' if '?' in url else '?'}{query}"
-
-
-def _send(session: requests.Session, method: str, url: str, graph: str | None, body: bytes | None) -> None:
-    headers = {"Content-Type": NTRIPLES} if body is not None else {}
-    try:
-        response = session.request(method, _target(url, graph), data=body, headers=headers, timeout=(5, 600))
-    except requests.RequestException as err:
-        raise UsageError(f"cannot reach the graph store at {url}: {err}") from None
-    if response.status_code >= 400 and not (method == "DELETE" and response.status_code == 404):
-        what = "the default graph" if graph is None else f"<{graph}>"
-        raise UsageError(
-            f"the graph store refused {method} of {what} ({response.status_code}): {response.text[:500].strip()}"
-        )
-
-
-def _published_graphs(session: requests.Session, url: str, description: str) -> set[str]:
-    """The graphs an earlier publication listed (void:subset of its description), if there was one."""
-    try:
-        response = session.get(_target(url, description), headers={"Accept": NTRIPLES}, timeout=(5, 60))
-    except requests.RequestException as err:
-        raise UsageError(f"cannot reach the graph store at {url}: {err}") from None
-    if response.status_code != 200:
-        return set()
-    subset = "http://rdfs.org/ns/void#subset"
-    try:
-        triples = ox.parse(response.content, ox.RdfFormat.N_TRIPLES)
-        return {t.object.value for t in triples if t.predicate.value == subset and isinstance(t.object, ox.NamedNode)}
-    except SyntaxError:
-        return set()

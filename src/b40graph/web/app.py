@@ -57,6 +57,7 @@ def create_app(settings: Settings, backend: Backend) -> Flask:
     @app.before_request
     def _start() -> Response | None:
         g.started = time.monotonic()
+        backend.begin()
         if request.method == "OPTIONS" and request.url_rule is not None:
             return _preflight(request.url_rule.methods or set())
         return None
@@ -72,10 +73,6 @@ def create_app(settings: Settings, backend: Backend) -> Flask:
         elapsed = (time.monotonic() - g.get("started", time.monotonic())) * 1000
         log.info("%s %s %s %.1fms", request.method, request.full_path[:200], response.status_code, elapsed)
         return response
-
-    @app.teardown_appcontext
-    def _noop(_: BaseException | None) -> None:
-        return None
 
     return app
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -476,7 +475,3 @@ def _term_name(curie: str) -> str:
     prefix, _, local = curie.partition(":")
     name = humanize(PREFIXES.get(prefix, prefix + ":") + local)
     return name[:1].upper() + name[1:]
-
-
-def json_for_html(obj: object) -> str:
-    return json.dumps(obj).replace("<", "\\u003c")

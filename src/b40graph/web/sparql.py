@@ -12,7 +12,8 @@ from b40graph.core.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
 from b40graph.core.vocab import PREFIXES
 from b40graph.sparql.guard import inspect
 from b40graph.sparql.hints import explain
-from b40graph.sparql.results import QueryError, Results
+from b40graph.sparql.results import QueryError
+from b40graph.store.backend import BooleanResult, GraphResult, QueryResult, SolutionsResult
 from b40graph.web import charts, examples, service
 from b40graph.web.conneg import BadRequest, NotAcceptable
 from b40graph.web.errors import ApiError
@@ -150,16 +151,14 @@ def _answer(query: str, default_graphs: list[str], named_graphs: list[str]) -> R
     version = backend().version()
     if fmt is HTML:
         with admission().slot(request.remote_addr or ""):
-            _, payload = backend().query(
-                query, "results", default_graphs or None, named_graphs or None, request.base_url
-            )
-        assert isinstance(payload, Results)
-        response = page(query, _table(payload))
+            results = backend().query(query, default_graphs or None, named_graphs or None, request.base_url)
+        response = page(query, _table(results))
     else:
         with admission().slot(request.remote_addr or ""):
-            _, payload = backend().query(query, fmt.key, default_graphs or None, named_graphs or None, request.base_url)
-        assert isinstance(payload, tuple)
-        response = Response(payload[1], content_type=fmt.content_type)
+            answer = backend().query_serialized(
+                query, fmt.key, default_graphs or None, named_graphs or None, request.base_url
+            )
+        response = Response(answer.body, content_type=fmt.content_type)
     return finish(response, version, fmt) if request.method != "POST" else _posted(response)
 
 
@@ -209,7 +208,7 @@ def _posted(response: Response, status: int | None = None) -> Response:
     return response
 
 
-def _table(results: Results) -> dict[str, object]:
+def _table(results: QueryResult) -> dict[str, object]:
     from b40graph.web.pages import _curie, safe_href
 
     def cell(term: object) -> dict[str, str]:
@@ -222,11 +221,12 @@ def _table(results: Results) -> dict[str, object]:
             return {"text": term.value, "lang": term.language or "", "num": "1" if numeric else ""}
         return {"text": "" if term is None else str(term)}
 
-    if results.kind == "ask":
-        return {"boolean": results.boolean}
-    if results.kind == "graph":
+    if isinstance(results, BooleanResult):
+        return {"boolean": results.value}
+    if isinstance(results, GraphResult):
         return {
             "variables": ["subject", "predicate", "object"],
             "rows": [[cell(t.subject), cell(t.predicate), cell(t.object)] for t in results.triples],
         }
+    assert isinstance(results, SolutionsResult)
     return {"variables": results.variables, "rows": [[cell(t) for t in row] for row in results.rows]}
