@@ -119,7 +119,7 @@ def _edit_state(edit_state):  # type: ignore[no-untyped-def]
 
     def edit(root: Path) -> None:
         path = root / "dist" / "current" / STATE_FILE
-        state = pickle.loads(path.read_bytes())  # noqa: S301 - the build's own state file
+        state = pickle.loads(path.read_bytes())
         edit_state(state)
         path.write_bytes(pickle.dumps(state))
 

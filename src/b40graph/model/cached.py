@@ -2,9 +2,9 @@
 origins of its nodes), assembled in parallel and cached by content; `read_model` gives the named graphs
 in the one form every later stage takes (`core.ntriples.NamedGraphs`).
 
-The cache key of a declaration is a hash of its bytes, its path, the reference data and the build
-state's key (`publish.state.state_key`: the code, the base IRI, the root), so an unchanged file is never
-parsed again; the reference data is one piece keyed by all the reference files. The cache itself (a
+The cache key of a declaration is a hash of its bytes, its path, the reference data, the project root
+and the build state's key (`publish.state.state_key`: the code, the base IRI), so an unchanged file is
+never parsed again; the reference data is one piece keyed by all the reference files. The cache itself (a
 `Cache`, in `<out>/cache/pieces/`) is owned by `publish.state.BuildState` and handed in.
 """
 
@@ -47,8 +47,9 @@ class Piece:
 
 
 def reference_key(settings: Settings, key: str) -> str:
-    """The cache key of the reference piece: the state `key` and every reference file."""
-    digest = hashlib.sha256(f"{key}\n".encode())
+    """The cache key of the reference piece: the state `key`, the root (pieces hold paths) and every
+    reference file."""
+    digest = hashlib.sha256(f"{key}\n{settings.root}\n".encode())
     for name in ("countries.csv", "places.csv", "municipalities.csv", "events.csv", "network.ttl", "themes.ttl"):
         path = settings.data_dir / name
         digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-") + b"\0")

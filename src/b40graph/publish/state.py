@@ -12,7 +12,7 @@ A build can reuse four things, and all of them live behind one `BuildState`:
 
 All of it is keyed by one fingerprint. Its first part, `key`, is what no piece of state may differ in: the
 code (`core.version.code_version`, a hash of every file of the installed package), the settings that shape
-the output (base IRI, project root, the source size limit) and how dump pieces are cut and compressed
+the output (base IRI, the source size limit) and how dump pieces are cut and compressed
 (`pieces.scheme`). State recorded under another key is never read: the previous release's state file is
 refused whole, and every cache entry's own key starts from `key`, so a code change can never reuse stale
 state. The rest of the fingerprint is a hash of each input file (data, ontology, alignment, shapes):
@@ -43,7 +43,7 @@ STATE_FILE = ".state.pickle"  # in a release folder: what the next build may reu
 
 def state_key(settings: Settings) -> str:
     """What every piece of state is keyed on: the code, the settings that shape the output, the piece scheme."""
-    text = f"{code_version()}\n{settings.base}\n{settings.root}\n{settings.max_source_bytes}\n{scheme()}\n"
+    text = f"{code_version()}\n{settings.base}\n{settings.max_source_bytes}\n{scheme()}\n"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -85,7 +85,7 @@ class BuildState:
 
     def _load(self) -> Previous | None:
         """The current release's graph state and dump pieces, or None (cache off, no release, no state
-        file, another key: another code, base, root or piece scheme)."""
+        file, another key: another code, base or piece scheme)."""
         if not self.settings.cache:
             return None
         release = current(self.settings.out_dir)
