@@ -418,15 +418,7 @@ def _add_signature(
     path = src.path
     slug = ref.resolve_municipality(sig.party)
     if slug is None:
-        close = ref.suggest_municipality(sig.party)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        problems.add(
-            f"'On behalf of {sig.party}' names a municipality that is not in the reference data{hint}",
-            path,
-            sig.line,
-            "add the municipality to data/municipalities.csv (and its place to data/places.csv), "
-            "or add this spelling to its 'aliases' column",
-        )
+        _unknown_municipality(sig, path, ref, problems)
         return
     if not sig.role:
         return  # the parser already reported it
@@ -464,16 +456,34 @@ def _add_signature(
     g.add((person, FOAF.familyName, Literal(family)))
     g.add((role, RDF.type, B40.SignatoryRole))
     _role(asm, g, mint, role, title, (path, sig.role_line))
-
     if src.meta.get("founding") and src.meta.get("publisher"):
-        network = str(src.meta["publisher"])
-        founding = mint.role("founding member")
-        muni_name = ref.municipalities[slug]["name_en"]
-        membership, _ = _membership(g, mint, network, slug, muni_name, "founding member", founding, src.adopted)
-        asm.origins[membership] = (path, sig.line)
-        g.add((membership, PROV.wasDerivedFrom, decl))
-        g.add((founding, RDF.type, ORG.Role))
-        _role(asm, g, mint, founding, "Founding member", (path, sig.line))
+        _add_founding_membership(asm, g, sig, decl, src, ref, mint, slug)
+
+
+def _unknown_municipality(sig: SignatureBlock, path: Path, ref: Reference, problems: Problems) -> None:
+    close = ref.suggest_municipality(sig.party)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    problems.add(
+        f"'On behalf of {sig.party}' names a municipality that is not in the reference data{hint}",
+        path,
+        sig.line,
+        "add the municipality to data/municipalities.csv (and its place to data/places.csv), "
+        "or add this spelling to its 'aliases' column",
+    )
+
+
+def _add_founding_membership(
+    asm: Assembly, g: Graph, sig: SignatureBlock, decl: URIRef, src: SourceFile, ref: Reference, mint: Minter, slug: str
+) -> None:
+    """A founding declaration's signature makes its municipality a founding member of the publisher."""
+    network = str(src.meta["publisher"])
+    founding = mint.role("founding member")
+    muni_name = ref.municipalities[slug]["name_en"]
+    membership, _ = _membership(g, mint, network, slug, muni_name, "founding member", founding, src.adopted)
+    asm.origins[membership] = (src.path, sig.line)
+    g.add((membership, PROV.wasDerivedFrom, decl))
+    g.add((founding, RDF.type, ORG.Role))
+    _role(asm, g, mint, founding, "Founding member", (src.path, sig.line))
 
 
 def _membership(
