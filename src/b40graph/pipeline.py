@@ -16,9 +16,9 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from rdflib import Graph
-from rdflib.namespace import PROV
 
 from b40graph.core import ntriples as nt
 from b40graph.core.errors import DataError, Problem, UsageError
@@ -27,15 +27,14 @@ from b40graph.core.settings import Settings
 from b40graph.core.vocab import PREFIXES
 from b40graph.model.assemble import Assembly
 from b40graph.model.cached import read_model, read_sources
-from b40graph.publish.description import describe_stats
-from b40graph.publish.dumps import graph_digests, version_of, write_lines
-from b40graph.publish.pieces import RunStats, Union, union_of, union_stats, with_lines
+from b40graph.publish.dumps import add_description, graph_digests, write_lines
+from b40graph.publish.pieces import RunStats, Union
 from b40graph.publish.release import Release, publish, staging
 from b40graph.publish.state import BuildState, fingerprint, is_current, validation_inputs
 from b40graph.reason.closure import closure
 from b40graph.reason.ontology import parse_turtle, reasoning_ontology
 from b40graph.search import index as search
-from b40graph.shacl.incremental import Before, rebuild_plan
+from b40graph.shacl.incremental import rebuild_plan
 from b40graph.shacl.validate import problems_from_report, validate_dataset
 from b40graph.shacl.view import validation_view
 from b40graph.sources.names import near_duplicates, persons_from_lines
@@ -110,19 +109,20 @@ def compile_dataset(settings: Settings, progress: Progress = _quiet) -> Compiled
     clock.lap("reason")
     digests = graph_digests(graphs)
     validated = validation_inputs(settings.shapes_file, reasoning_lines)
-    before = state.previous
-    rebuild = None
-    if before is not None and state.validated_alike(validated):
-        seen = Before(before.store, before.digests, before.lines)
-        rebuild = lambda s, c: rebuild_plan(s, c, seen, graphs, digests, settings.base, reasoning_lines)  # noqa: E731
+    before = state.revalidation_base(validated)  # the release before, if validated alike
+    rebuild = (
+        None
+        if before is None
+        else partial(rebuild_plan, before=before, graphs=graphs, digests=digests, base=settings.base)
+    )
     progress(f"validating with SHACL ({settings.engine} engine)")
-    result = validate_dataset(asserted, inferred, reasoning_lines, shapes, settings.engine, rebuild)  # validate
+    result = validate_dataset(asserted, inferred, reasoning_lines, shapes, settings.engine, rebuild)
     del asserted
     problems = problems_from_report(result.report, model.assembly.origins, settings.base)
     clock.lap("validate")
     compiled = Compiled(settings, model.assembly, graphs, result.report, result.conforms and not problems, problems)
     compiled.timings, compiled.issued, compiled.digests, compiled.state = clock.timings, model.issued, digests, state
-    compiled.validation, compiled.validated = result.covered, {**validated, "results": _results(result.report)}
+    compiled.validation, compiled.validated = result.covered, {**validated, "results": result.results}
     origins = {str(k): v for k, v in model.assembly.origins.items()}
     compiled.warnings = near_duplicates(persons_from_lines(model.declarations, origins))
     for warning in compiled.warnings:
@@ -130,34 +130,16 @@ def compile_dataset(settings: Settings, progress: Progress = _quiet) -> Compiled
     return compiled
 
 
-def _results(report: Graph) -> int:
-    from rdflib.namespace import RDF
-
-    from b40graph.core.vocab import SH
-
-    return len(set(report.subjects(RDF.type, SH.ValidationResult)))
-
-
 def _describe(compiled: Compiled) -> None:
-    """Add graph/description; its statistics are summed over the runs of the union, those the previous
-    release counted taken from the build state."""
-    mint, asm, graphs = Minter(compiled.settings.base), compiled.assembly, compiled.graphs
-    sources = sorted({mint.source(p.stem) for paths in asm.graph_sources.values() for p in paths})
+    """Add graph/description (publish.dumps.add_description), counts of the runs known before reused."""
+    mint, asm, state = Minter(compiled.settings.base), compiled.assembly, compiled.state
     examples = [mint.declaration(i) for i in sorted(asm.parsed)] + [mint.network(n) for n in asm.networks]
-    compiled.version = version_of(compiled.digests)
-    union = union_of(graphs)
-    previous = compiled.state.previous if compiled.state is not None else None
-    known = previous.old.run_stats if previous is not None else {}
-    stats, compiled.run_stats = union_stats(union, {n: len(v) for n, v in graphs.items()}, known)
+    known = state.previous.old.run_stats if state is not None and state.previous is not None else {}
     last = compiled.issued[-1] if compiled.issued else ""
-    desc = describe_stats(stats, mint, compiled.version, last, sources, TITLE, examples)
-    for name, paths in asm.graph_sources.items():
-        for path in paths:
-            desc.add((name, PROV.wasDerivedFrom, mint.source(path.stem)))
-    name = mint.graph("description")
-    graphs[name] = nt.graph_lines(desc)
-    compiled.digests.update(graph_digests({name: graphs[name]}))
-    compiled.union = with_lines(union, graphs[name])
+    described = add_description(
+        compiled.graphs, compiled.digests, mint, asm.graph_sources, examples, last, TITLE, known
+    )
+    compiled.version, compiled.union, compiled.run_stats = described.version, described.union, described.run_stats
 
 
 def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, float] | None = None) -> Release:

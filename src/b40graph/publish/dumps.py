@@ -28,22 +28,65 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import URIRef
+from rdflib.namespace import PROV
 
 from b40graph.core import jsonld
+from b40graph.core import ntriples as nt
 from b40graph.core.formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE
+from b40graph.core.iris import Minter
+from b40graph.core.ntriples import NamedGraphs
 from b40graph.core.vocab import PREFIXES
 from b40graph.publish.compress import gzip_pieces
-from b40graph.publish.description import dump_file
+from b40graph.publish.description import describe_stats, dump_file
 from b40graph.publish.pieces import (
     Old,
+    RunStats,
     Union,
     Written,
     jsonld_jobs,
     union_of,
+    union_stats,
+    with_lines,
     write_jsonld,
     write_quads,
     write_union,
 )
+
+
+@dataclass
+class Described:
+    """graph/description added to the graphs: the dataset's version, the union with it, its counts per run."""
+
+    version: str
+    union: Union
+    run_stats: dict[str, RunStats]
+
+
+def add_description(
+    graphs: NamedGraphs,
+    digests: dict[str, str],
+    mint: Minter,
+    graph_sources: Mapping[URIRef, list[Path]],
+    examples: list[URIRef],
+    modified: str,
+    title: str,
+    known: Mapping[str, RunStats],
+) -> Described:
+    """Add graph/description to `graphs` (and its hash to `digests`). The version is a hash of the other
+    graphs; the statistics are sums over the runs of the union, those counted before (`known`, by run key)
+    taken as they are."""
+    sources = sorted({mint.source(p.stem) for paths in graph_sources.values() for p in paths})
+    version = version_of(digests)
+    union = union_of(graphs)
+    stats, run_stats = union_stats(union, {n: len(v) for n, v in graphs.items()}, known)
+    desc = describe_stats(stats, mint, version, modified, sources, title, examples)
+    for name, paths in graph_sources.items():
+        for path in paths:
+            desc.add((name, PROV.wasDerivedFrom, mint.source(path.stem)))
+    name = mint.graph("description")
+    graphs[name] = nt.graph_lines(desc)
+    digests.update(graph_digests({name: graphs[name]}))
+    return Described(version, with_lines(union, graphs[name]), run_stats)
 
 
 def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:

@@ -37,6 +37,7 @@ from b40graph.publish import dumps
 from b40graph.publish.dumps import Previous
 from b40graph.publish.pieces import Old, RunStats, Written, scheme
 from b40graph.publish.release import current
+from b40graph.shacl.incremental import Before
 
 STATE_FILE = ".state.pickle"  # in a release folder: what the next build may reuse, with its key
 
@@ -113,6 +114,12 @@ class BuildState:
     def validated_alike(self, inputs: dict[str, object]) -> bool:
         """True when the previous release was validated with these inputs (and this key) and found nothing."""
         return self.previous is not None and self.validated == {**inputs, "results": 0}
+
+    def revalidation_base(self, inputs: dict[str, object]) -> Before | None:
+        """What a rebuild's validation starts from (`shacl.incremental`), or None: validate the whole graph."""
+        if self.previous is None or not self.validated_alike(inputs):
+            return None
+        return Before(self.previous.store, self.previous.digests, self.previous.lines)
 
     def save(
         self,

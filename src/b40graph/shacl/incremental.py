@@ -261,11 +261,12 @@ def _stored_lines(store_path: Path, name: str) -> list[str]:
 def rebuild_plan(
     shapes: Graph,
     compiled: shaclcore.Shapes,
+    reasoning_lines: list[str],
+    *,
     before: Before,
     graphs: NamedGraphs,
     digests: dict[str, str],
     base: str,
-    reasoning_lines: list[str],
 ) -> Plan | None:
     """The plan of a rebuild's validation, or None to validate the whole graph. The inferred graph is
     validated through validation_view (no derived types), the class hierarchy with it."""

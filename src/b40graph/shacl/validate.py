@@ -98,6 +98,11 @@ class Validation:
     report: Graph
     covered: str  # what the validation covered: "the whole graph" or the nodes a change can reach
 
+    @property
+    def results(self) -> int:
+        """How many validation results the report holds (any severity)."""
+        return len(set(self.report.subjects(RDF.type, SH.ValidationResult)))
+
 
 def validate_dataset(
     asserted: set[tuple[str, str, str]],
@@ -105,11 +110,12 @@ def validate_dataset(
     reasoning_lines: list[str],
     shapes: Graph,
     engine: str = "fast",
-    rebuild: Callable[[Graph, object], Plan | None] | None = None,
+    rebuild: Callable[[Graph, object, list[str]], Plan | None] | None = None,
 ) -> Validation:
     """The validate stage: the validation view of the build (`view.validation_view`) against `shapes`.
-    engine "fast": the compiled shapes, limited to what a change can reach when `rebuild` (given the shapes
-    and their compiled form) plans it; "plain": pyshacl over the whole graph, the reference."""
+    engine "fast": the compiled shapes, limited to what a change can reach when `rebuild` plans it (given
+    the shapes, their compiled form and the reasoning ontology's lines: `incremental.rebuild_plan`);
+    "plain": pyshacl over the whole graph, the reference."""
     from b40graph.shacl import engine as shaclcore
     from b40graph.shacl import incremental
 
@@ -118,7 +124,7 @@ def validate_dataset(
             compiled = compiled_shapes(shapes)
         except shaclcore.Unsupported:
             compiled = None
-        plan = rebuild(shapes, compiled) if compiled is not None else None
+        plan = rebuild(shapes, compiled, reasoning_lines) if compiled is not None else None
         if plan is not None:
             conforms, report = incremental.validate(plan, compiled)  # type: ignore[arg-type]
             return Validation(
