@@ -62,7 +62,7 @@ def test_a_valid_change_revalidates_the_nodes_it_reaches_only(project, tmp_path)
 
 def _focus_count(compiled) -> int:  # type: ignore[no-untyped-def]
     from b40graph.core import ntriples as nt
-    from b40graph.pipeline import _parse_turtle
+    from b40graph.reason.ontology import parse_turtle as _parse_turtle
     from b40graph.shacl import engine as shaclcore
 
     shapes = shaclcore.Shapes(_parse_turtle(ROOT / "shapes" / "b40.ttl", "shapes"))

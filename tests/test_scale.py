@@ -18,7 +18,8 @@ from b40graph.core import ntriples as nt
 from b40graph.core.errors import DataError
 from b40graph.core.settings import Settings
 from b40graph.core.vocab import SH
-from b40graph.pipeline import _parse_turtle, build, compile_dataset
+from b40graph.pipeline import build, compile_dataset
+from b40graph.reason.ontology import parse_turtle as _parse_turtle
 from b40graph.shacl import engine as shaclcore
 from b40graph.shacl.validate import shacl, shacl_fast
 

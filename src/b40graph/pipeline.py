@@ -26,7 +26,7 @@ from b40graph.core.iris import Minter
 from b40graph.core.settings import Settings
 from b40graph.core.vocab import PREFIXES
 from b40graph.model.assemble import Assembly
-from b40graph.model.cached import read_model, read_sources
+from b40graph.model.cached import read_model
 from b40graph.publish.dumps import add_description, graph_digests, write_lines
 from b40graph.publish.pieces import RunStats, Union
 from b40graph.publish.release import Release, publish, staging
@@ -44,7 +44,6 @@ Progress = Callable[[str], None]
 log = logging.getLogger(__name__)
 TITLE = "B40 Balkan Cities Network declarations"
 ENGINES = ("fast", "plain")
-_parse_turtle = parse_turtle  # the names tests know
 
 
 def _quiet(_: str) -> None:
@@ -197,7 +196,5 @@ __all__ = [
     "compile_dataset",
     "fingerprint",
     "is_current",
-    "read_sources",
-    "reasoning_ontology",
     "validation_view",
 ]

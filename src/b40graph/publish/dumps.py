@@ -5,7 +5,7 @@ blank-node labels can change the bytes.
 
 Every build hands over each named graph as sorted N-Triples lines (`write_lines`; the servers'
 `write_dumps` turn their quads into such lines first). The five dumps and their .gz are
-made of pieces, one per run of subjects (splice.py, gzchunks.py), so that a rebuild copies from the
+made of pieces, one per run of subjects (pieces.py, compress.py), so that a rebuild copies from the
 previous release's files the pieces whose run did not change. The store is a bulk load (or, on a
 rebuild, a checkpoint of the previous release's store with only the changed graphs replaced:
 `Previous`, `_update_store`; what a build reuses is kept by `publish.state.BuildState`).
@@ -226,7 +226,7 @@ def write_lines(
     """Write every dump (and its .gz) and, if `store` is given, the Oxigraph store; returns where the
     pieces went (for `publish.state.BuildState.save`).
 
-    The dumps are made of pieces (splice.py); given the `previous` release, pieces it holds are copied
+    The dumps are made of pieces (pieces.py); given the `previous` release, pieces it holds are copied
     from its files and the store is its checkpoint with only the changed graphs replaced (`digests`:
     those of `graphs`), instead of a bulk load. Both cores work: the store (Rust) and the deflate of the
     pieces (zlib) run on threads without the GIL, and JSON-LD, the one writer in Python, in a child process

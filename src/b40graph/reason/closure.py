@@ -7,8 +7,8 @@ generated network):
 - `infer` runs owlrl (pure Python, rdflib graphs): the reference, and the plain path of the benchmarks.
   It does not finish a million triples in minutes.
 - `infer_fast` (the build's engine) runs the A-box rules that the ontology's axioms trigger, compiled by
-  rules.py, over str triples: a million triples in seconds. When the ontology or the data uses an OWL
-  feature rules.py does not implement, it falls back to owlrl.
+  reason/rules.py, over str triples: a million triples in seconds. When the ontology or the data uses an OWL
+  feature reason/rules.py does not implement, it falls back to owlrl.
 
 `reasonable` (Rust) was measured too and does NOT agree: version 0.4.4 implements no property chains
 (rule prp-spo2), so it misses b40:signatory, b40:party, org:memberOf and b40:commitsTo.

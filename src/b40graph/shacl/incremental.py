@@ -3,7 +3,7 @@
 The previous release conformed to the same shapes (checked by the caller on the build state,
 `publish.state.BuildState.validated_alike`: same shapes file, same ontology, same code, and its report
 held no result at all). A focus node's result can only change if its evaluation reads a
-triple that changed, and the compiled shapes (shaclcore.py) read in a known way: from the focus node
+triple that changed, and the compiled shapes (shacl/engine.py) read in a known way: from the focus node
 forward along the shapes' path predicates (a property shape reads the triples of the node it is evaluated
 on; sh:class reads the type triples of the values; sh:node, sh:or, sh:qualifiedValueShape and nested
 properties evaluate on the values), and a SPARQL constraint whose triple patterns all start at $this

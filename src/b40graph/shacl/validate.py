@@ -58,7 +58,7 @@ def problems_from_report(report: Graph, origins: Mapping[URIRef, Origin], base: 
 
 
 def shacl_fast(data: Iterable[tuple[str, str, str]], shapes: Graph) -> tuple[bool, Graph]:
-    """What `shacl` reports, by the compiled shapes of shaclcore.py (pyshacl when they do not apply)."""
+    """What `shacl` reports, by the compiled shapes of shacl/engine.py (pyshacl when they do not apply)."""
     from b40graph.shacl import engine as shaclcore
 
     try:
