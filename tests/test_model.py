@@ -26,10 +26,13 @@ from rdflib.namespace import FOAF, ORG, OWL, RDF, RDFS, SKOS, TIME, XSD
 from b40graph.core import ntriples as nt
 from b40graph.core.settings import Settings
 from b40graph.model.themes import fold
-from b40graph.pipeline import _parse_turtle, compile_dataset, reasoning_ontology, validation_view
+from b40graph.pipeline import compile_dataset
 from b40graph.reason.closure import infer, infer_fast
+from b40graph.reason.ontology import parse_turtle as _parse_turtle
+from b40graph.reason.ontology import reasoning_ontology
 from b40graph.shacl import engine as shaclcore
 from b40graph.shacl.validate import compiled_shapes, shacl
+from b40graph.shacl.view import validation_view
 
 from . import javatools
 from .conftest import BASE, ROOT, copy_project

@@ -12,8 +12,10 @@ from b40graph.core import ntriples as nt
 from b40graph.core.iris import Minter
 from b40graph.core.settings import Settings
 from b40graph.model.assemble import assemble
-from b40graph.pipeline import _parse_turtle, read_sources, reasoning_ontology
+from b40graph.model.cached import read_sources
 from b40graph.reason.closure import infer, infer_fast
+from b40graph.reason.ontology import parse_turtle as _parse_turtle
+from b40graph.reason.ontology import reasoning_ontology
 from b40graph.reason.rules import Unsupported, compile_tbox
 from b40graph.sources.reference import load_reference
 

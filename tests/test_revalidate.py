@@ -4,7 +4,7 @@ files that did not change."""
 
 from __future__ import annotations
 
-import json
+import pickle
 import shutil
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import pytest
 from b40graph.author.synthetic import generate
 from b40graph.core.settings import Settings
 from b40graph.pipeline import build, compile_dataset
+from b40graph.publish.state import STATE_FILE
 
 from .conftest import ROOT
 from .test_scale import _results
@@ -58,7 +59,7 @@ def test_a_valid_change_revalidates_the_nodes_it_reaches_only(project, tmp_path)
 
 def _focus_count(compiled) -> int:  # type: ignore[no-untyped-def]
     from b40graph.core import ntriples as nt
-    from b40graph.pipeline import _parse_turtle
+    from b40graph.reason.ontology import parse_turtle as _parse_turtle
     from b40graph.shacl import engine as shaclcore
 
     shapes = shaclcore.Shapes(_parse_turtle(ROOT / "shapes" / "b40.ttl", "shapes"))
@@ -110,18 +111,29 @@ def _other_shapes(root: Path) -> None:
     shapes.write_text(shapes.read_text(encoding="utf-8") + "\n# a comment changes the shapes file\n", "utf-8")
 
 
-def _edit_state(key: str, value: object):  # type: ignore[no-untyped-def]
+def _edit_state(edit_state):  # type: ignore[no-untyped-def]
+    """A change to the build state the current release left (publish.state.STATE_FILE)."""
+
     def edit(root: Path) -> None:
-        path = root / "dist" / "current" / ".validated.json"
-        state = json.loads(path.read_text(encoding="utf-8"))
-        path.write_text(json.dumps({**state, key: value}), encoding="utf-8")
+        path = root / "dist" / "current" / STATE_FILE
+        state = pickle.loads(path.read_bytes())
+        edit_state(state)
+        path.write_bytes(pickle.dumps(state))
 
     return edit
 
 
+def _other_key(state: dict) -> None:
+    state["key"] = "a key of other code"
+
+
+def _results_before(state: dict) -> None:
+    state["validated"]["results"] = 2
+
+
 @pytest.mark.parametrize(
     "change",
-    [_other_shapes, _edit_state("code", "validated by other code"), _edit_state("results", 2)],
+    [_other_shapes, _edit_state(_other_key), _edit_state(_results_before)],
     ids=["other shapes", "other code", "results in the previous report"],
 )
 def test_without_the_conditions_the_whole_graph_is_validated(project, change):

@@ -18,7 +18,8 @@ from b40graph.core import ntriples as nt
 from b40graph.core.errors import DataError
 from b40graph.core.settings import Settings
 from b40graph.core.vocab import SH
-from b40graph.pipeline import _parse_turtle, build, compile_dataset
+from b40graph.pipeline import build, compile_dataset
+from b40graph.reason.ontology import parse_turtle as _parse_turtle
 from b40graph.shacl import engine as shaclcore
 from b40graph.shacl.validate import shacl, shacl_fast
 
@@ -212,6 +213,7 @@ def test_incremental_store_equals_a_cold_store(tmp_path, monkeypatch, diff_from,
     from b40graph.publish import compress as gzchunks
     from b40graph.publish import dumps
     from b40graph.publish import pieces as splice
+    from b40graph.publish.state import STATE_FILE
 
     monkeypatch.setattr(dumps, "DIFF_FROM", diff_from)  # 1: every graph updated by a line diff
     monkeypatch.setattr(splice, "RUN_MOD", run_mod)  # 2: many runs per graph, most of them copied
@@ -225,7 +227,7 @@ def test_incremental_store_equals_a_cold_store(tmp_path, monkeypatch, diff_from,
     monkeypatch.setattr(dumps, "_bulk_store", lambda *a: (bulk_loads.append(a), bulk(*a)))
     root = copy_project(tmp_path / "p")
     first = build(Settings(root=root, out=root / "dist"))
-    assert (first.path / dumps.STATE_FILE).is_file() and len(bulk_loads) == 1
+    assert (first.path / STATE_FILE).is_file() and len(bulk_loads) == 1
     decls = root / "data" / "declarations"
     founding, sofia = (
         decls / "2021-11-30-b40-founding-declaration.md",

@@ -161,7 +161,7 @@ def test_dumps_made_of_pieces_are_the_whole_dataset_serialisations(monkeypatch, 
 @pytest.mark.parametrize("case", ["state unreadable", "dump altered", "cache off", "other base", "other scheme"])
 def test_without_a_usable_previous_release_every_piece_is_made(monkeypatch, network, tmp_path, case):
     from b40graph.publish import compress as gzchunks
-    from b40graph.publish.dumps import STATE_FILE
+    from b40graph.publish.state import STATE_FILE
 
     monkeypatch.setattr(splice, "RUN_MOD", 2)
     root = tmp_path / "p"

@@ -1,4 +1,4 @@
-"""Triples as N-Triples term strings: the representation of the fast build path.
+"""Triples as N-Triples term strings: the representation of the build pipeline.
 
 A term is the exact N-Triples text pyoxigraph writes for it (`<iri>`, `"lex"@lang`, `"lex"^^<dt>`,
 `"lex"`, `_:id`), so a triple is a tuple of three str. Python hashes and compares str at C speed, a
@@ -17,6 +17,9 @@ from rdflib.term import Node
 from b40graph.core.terms import to_ox
 
 Triple = tuple[str, str, str]
+#: The one form named graphs take through the build (model -> reason -> validate -> publish): graph IRI ->
+#: its sorted, distinct N-Triples lines.
+NamedGraphs = dict[URIRef, list[str]]
 
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
 _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}

@@ -208,16 +208,25 @@ def _role_title(sig: SignatureBlock, slug: str, ref: Reference) -> str:
 def add_declaration(
     asm: Assembly, src: SourceFile, ref: Reference, mint: Minter, root: Path, problems: Problems
 ) -> None:
-    path = src.path
-    parsed = parse_text(path, src.body, src.body_first_line)
+    """The named graph of one declaration: the declaration itself, its references to the reference data,
+    its clauses, the commitments they state and the signatures."""
+    parsed = parse_text(src.path, src.body, src.body_first_line)
     asm.parsed[src.id] = parsed
-    lang = str(src.meta["language"])
-    name = mint.graph(f"declaration/{src.id}")
-    g = asm.graph(name, path)
+    g = asm.graph(mint.graph(f"declaration/{src.id}"), src.path)
     decl = mint.declaration(src.id)
-    line = src.meta_lines
-    asm.origins[decl] = (path, line.get("id"))
+    title = _add_declaration_node(asm, g, src, mint, root, decl)
+    _add_declaration_links(g, src, ref, mint, decl, problems)
+    _check_printed_date(src, parsed, problems)
+    clause_nodes = _add_clauses(asm, g, src, parsed, decl, title)
+    _add_commitments(asm, g, src, parsed, ref, decl, clause_nodes, problems)
+    _add_signatures(asm, g, src, parsed, ref, mint, decl, problems)
 
+
+def _add_declaration_node(asm: Assembly, g: Graph, src: SourceFile, mint: Minter, root: Path, decl: URIRef) -> str:
+    """The declaration's own triples and its source document; returns its title (plain text)."""
+    path, line = src.path, src.meta_lines
+    lang = str(src.meta["language"])
+    asm.origins[decl] = (path, line.get("id"))
     g.add((decl, RDF.type, B40.Declaration))
     g.add((decl, DCT.identifier, Literal(src.id)))
     title = plain(str(src.meta["title"]))  # the published title is plain text, without Markdown
@@ -232,7 +241,15 @@ def add_declaration(
     g.add((doc, DCT.description, Literal(" ".join(str(src.meta["source"]).split()), lang="en")))
     g.add((decl, DCT.source, doc))
     asm.origins[doc] = (path, line.get("source"))
+    return title
 
+
+def _add_declaration_links(
+    g: Graph, src: SourceFile, ref: Reference, mint: Minter, decl: URIRef, problems: Problems
+) -> None:
+    """The publisher (a network), the event and the place of the front matter, each checked against the
+    reference data."""
+    path, line = src.path, src.meta_lines
     network_slug = str(src.meta.get("publisher") or "")
     if network_slug:
         if network_slug not in ref.network_slugs:
@@ -267,19 +284,28 @@ def add_declaration(
             if ref_slug not in known:
                 problems.add(f"{key} '{ref_slug}' is not in {where}", path, line.get(key), fix)
             g.add((decl, prop, minted(ref_slug)))
+
+
+def _check_printed_date(src: SourceFile, parsed: ParsedText, problems: Problems) -> None:
     if parsed.date is not None and parsed.date != src.adopted:
         problems.add(
             f"the text says 'Date: {parsed.date:%d.%m.%Y}' but the front matter says adopted: {src.adopted}",
-            path,
+            src.path,
             parsed.date_line,
             "make the front matter's 'adopted' agree with the date printed in the text",
         )
 
+
+def _add_clauses(
+    asm: Assembly, g: Graph, src: SourceFile, parsed: ParsedText, decl: URIRef, title: str
+) -> dict[int, URIRef]:
+    """One node per clause; returns them by position."""
+    lang = str(src.meta["language"])
     clause_nodes = {}
     for clause in parsed.clauses:
         node = URIRef(f"{decl}/clause/{clause.position}")
         clause_nodes[clause.position] = node
-        asm.origins[node] = (path, clause.line)
+        asm.origins[node] = (src.path, clause.line)
         kind = B40.OperativeClause if clause.kind == OPERATIVE else B40.PreambleClause
         g.add((node, RDF.type, kind))
         g.add((node, RDFS.label, Literal(f"Clause {clause.position} of {title}", lang="en")))
@@ -287,28 +313,63 @@ def add_declaration(
         g.add((node, SCHEMA.text, Literal(clause.text, lang=lang)))
         g.add((decl, B40.hasClause, node))
         g.add((node, B40.clauseOf, decl))
+    return clause_nodes
+
+
+@dataclass
+class _Commitments:
+    """Where the commitments of one declaration go."""
+
+    asm: Assembly
+    g: Graph
+    decl: URIRef
+    path: Path
+    lang: str
+    clause_nodes: dict[int, URIRef]
 
     def commit(
-        clause_pos: int, theme_iri: URIRef, theme_slug: str, label: Literal, origin_line: int | None, text: str | None
+        self,
+        clause_pos: int,
+        theme_iri: URIRef,
+        theme_slug: str,
+        label: Literal,
+        origin_line: int | None,
+        text: str | None,
     ) -> None:
         """A tagged commitment (with the words of the clause that matched, `text`) or, without text, a curated one."""
+        g, decl = self.g, self.decl
         node = URIRef(f"{decl}/clause/{clause_pos}/commitment/{theme_slug}")
-        asm.origins[node] = (path, origin_line)
+        self.asm.origins[node] = (self.path, origin_line)
         g.add((node, RDF.type, B40.Commitment))
         g.add((node, RDF.type, B40.CuratedCommitment if text is None else B40.TaggedCommitment))
         g.add((node, RDFS.label, Literal(f"Clause {clause_pos} commits to {label}", lang="en")))
         g.add((node, B40.theme, theme_iri))
-        g.add((node, B40.statedIn, clause_nodes[clause_pos]))
+        g.add((node, B40.statedIn, self.clause_nodes[clause_pos]))
         g.add((node, B40.matchedLabel, label))
         if text is not None:
-            g.add((node, B40.matchedText, Literal(text, lang=lang)))
+            g.add((node, B40.matchedText, Literal(text, lang=self.lang)))
         g.add((decl, B40.hasCommitment, node))
 
+
+def _add_commitments(
+    asm: Assembly,
+    g: Graph,
+    src: SourceFile,
+    parsed: ParsedText,
+    ref: Reference,
+    decl: URIRef,
+    clause_nodes: dict[int, URIRef],
+    problems: Problems,
+) -> None:
+    """The commitments the tagger finds in the clauses, then those the front matter's `themes:` lists."""
+    path, line = src.path, src.meta_lines
+    lang = str(src.meta["language"])
+    out = _Commitments(asm, g, decl, path, lang, clause_nodes)
     tagged: dict[tuple[int, URIRef], Literal] = {}
     warn_without_labels(ref.themes, lang, path)
     for match in tag(parsed.clauses, ref.themes, lang):
         text = match.clause.text[match.start : match.end]
-        commit(match.clause.position, match.theme.iri, match.theme.slug, match.label, match.clause.line, text)
+        out.commit(match.clause.position, match.theme.iri, match.theme.slug, match.label, match.clause.line, text)
         tagged[(match.clause.position, match.theme.iri)] = match.label
     for label, position in (src.meta.get("themes") or {}).items():
         theme = ref.theme_by_label(str(label))
@@ -335,8 +396,20 @@ def add_declaration(
                 "remove this entry from 'themes:': list by hand only the commitments the tagger does not find",
             )
         else:
-            commit(position, theme.iri, theme.slug, Literal(str(label), lang=lang), line.get("themes"), None)
+            out.commit(position, theme.iri, theme.slug, Literal(str(label), lang=lang), line.get("themes"), None)
 
+
+def _add_signatures(
+    asm: Assembly,
+    g: Graph,
+    src: SourceFile,
+    parsed: ParsedText,
+    ref: Reference,
+    mint: Minter,
+    decl: URIRef,
+    problems: Problems,
+) -> None:
+    """The signature blocks, each municipality once."""
     signed_on = parsed.date or src.adopted
     signed: dict[str, int] = {}  # municipality slug -> the line of its first signature
     for sig in parsed.signatures:
@@ -345,7 +418,7 @@ def add_declaration(
             problems.add(
                 f"'On behalf of {sig.party}' signs a second time for the municipality '{slug}' "
                 f"(first on line {signed[slug]})",
-                path,
+                src.path,
                 sig.line,
                 "a municipality signs a declaration once: remove one of the two signature blocks",
             )
@@ -369,15 +442,7 @@ def _add_signature(
     path = src.path
     slug = ref.resolve_municipality(sig.party)
     if slug is None:
-        close = ref.suggest_municipality(sig.party)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        problems.add(
-            f"'On behalf of {sig.party}' names a municipality that is not in the reference data{hint}",
-            path,
-            sig.line,
-            "add the municipality to data/municipalities.csv (and its place to data/places.csv), "
-            "or add this spelling to its 'aliases' column",
-        )
+        _unknown_municipality(sig, path, ref, problems)
         return
     if not sig.role:
         return  # the parser already reported it
@@ -415,16 +480,34 @@ def _add_signature(
     g.add((person, FOAF.familyName, Literal(family)))
     g.add((role, RDF.type, B40.SignatoryRole))
     _role(asm, g, mint, role, title, (path, sig.role_line))
-
     if src.meta.get("founding") and src.meta.get("publisher"):
-        network = str(src.meta["publisher"])
-        founding = mint.role("founding member")
-        muni_name = ref.municipalities[slug]["name_en"]
-        membership, _ = _membership(g, mint, network, slug, muni_name, "founding member", founding, src.adopted)
-        asm.origins[membership] = (path, sig.line)
-        g.add((membership, PROV.wasDerivedFrom, decl))
-        g.add((founding, RDF.type, ORG.Role))
-        _role(asm, g, mint, founding, "Founding member", (path, sig.line))
+        _add_founding_membership(asm, g, sig, decl, src, ref, mint, slug)
+
+
+def _unknown_municipality(sig: SignatureBlock, path: Path, ref: Reference, problems: Problems) -> None:
+    close = ref.suggest_municipality(sig.party)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    problems.add(
+        f"'On behalf of {sig.party}' names a municipality that is not in the reference data{hint}",
+        path,
+        sig.line,
+        "add the municipality to data/municipalities.csv (and its place to data/places.csv), "
+        "or add this spelling to its 'aliases' column",
+    )
+
+
+def _add_founding_membership(
+    asm: Assembly, g: Graph, sig: SignatureBlock, decl: URIRef, src: SourceFile, ref: Reference, mint: Minter, slug: str
+) -> None:
+    """A founding declaration's signature makes its municipality a founding member of the publisher."""
+    network = str(src.meta["publisher"])
+    founding = mint.role("founding member")
+    muni_name = ref.municipalities[slug]["name_en"]
+    membership, _ = _membership(g, mint, network, slug, muni_name, "founding member", founding, src.adopted)
+    asm.origins[membership] = (src.path, sig.line)
+    g.add((membership, PROV.wasDerivedFrom, decl))
+    g.add((founding, RDF.type, ORG.Role))
+    _role(asm, g, mint, founding, "Founding member", (src.path, sig.line))
 
 
 def _membership(

@@ -1,9 +1,11 @@
-"""Ingest for the fast build: each source file becomes a `Piece` (its named graph as sorted N-Triples
-lines, the origins of its nodes), assembled in parallel and cached by content.
+"""The model stage: each source file becomes a `Piece` (its named graph as sorted N-Triples lines, the
+origins of its nodes), assembled in parallel and cached by content; `read_model` gives the named graphs
+in the one form every later stage takes (`core.ntriples.NamedGraphs`).
 
-The cache key of a declaration is a hash of its bytes, its path, the reference data, the base IRI and
-the whole package's code (b40graph.code_version), so an unchanged file is never parsed again; the
-reference data is one piece keyed by all the reference files. Cached pieces live in `<out>/cache/pieces/`.
+The cache key of a declaration is a hash of its bytes, its path, the reference data, the project root
+and the build state's key (`publish.state.state_key`: the code, the base IRI), so an unchanged file is
+never parsed again; the reference data is one piece keyed by all the reference files. The cache itself (a
+`Cache`, in `<out>/cache/pieces/`) is owned by `publish.state.BuildState` and handed in.
 """
 
 from __future__ import annotations
@@ -21,13 +23,12 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS as DCT
 
 from b40graph.core import ntriples as nt
-from b40graph.core.errors import DataError, Problem, Problems
+from b40graph.core.errors import DataError, Problem, Problems, UsageError
 from b40graph.core.iris import Minter
 from b40graph.core.settings import Settings
-from b40graph.core.version import code_version
 from b40graph.model import translations
 from b40graph.model.assemble import Assembly, _source_document, add_declaration, add_memberships, add_reference
-from b40graph.sources.files import declaration_paths, read_source
+from b40graph.sources.files import SourceFile, declaration_paths, read_source
 from b40graph.sources.reference import Reference, load_reference
 
 Origin = tuple[Path, int | None]
@@ -46,8 +47,10 @@ class Piece:
     networks: list[str] = field(default_factory=list)
 
 
-def reference_key(settings: Settings) -> str:
-    digest = hashlib.sha256(f"{code_version()}\n{settings.base}\n{settings.root}\n".encode())
+def reference_key(settings: Settings, key: str) -> str:
+    """The cache key of the reference piece: the state `key`, the root (pieces hold paths) and every
+    reference file."""
+    digest = hashlib.sha256(f"{key}\n{settings.root}\n".encode())
     for name in ("countries.csv", "places.csv", "municipalities.csv", "events.csv", "network.ttl", "themes.ttl"):
         path = settings.data_dir / name
         digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-") + b"\0")
@@ -136,72 +139,29 @@ def _declarations(settings: Settings, paths: list[Path]) -> list[tuple[Piece | N
     return [_declaration(settings, p) for p in paths]
 
 
-def read_pieces(settings: Settings, ref: Reference, workers: int = 2) -> tuple[Piece, list[Piece]]:
+def read_pieces(
+    settings: Settings, ref: Reference, cache: Cache, key: str, workers: int = 2
+) -> tuple[Piece, list[Piece]]:
     """The reference piece and one piece per declaration file, from the cache where the inputs are unchanged."""
-    folder = settings.declarations_dir
-    cache = Cache(settings.out_dir / "cache" / "pieces" if settings.cache else None)
-    ref_key = reference_key(settings)
-    keep = {ref_key}
-    reference = cache.get(ref_key)
-    if reference is None:
-        asm = Assembly(factory=nt.TripleBag)
-        mint = Minter(settings.base)
-        add_reference(asm, ref, mint, settings.root)
-        reference = _piece(asm, mint.graph("reference"))
-        cache.put(ref_key, reference)
+    ref_key = reference_key(settings, key)
+    reference = _reference_piece(settings, ref, cache, ref_key)
     _REF.clear()
     _REF[f"{settings.data_dir}\0{settings.base}"] = ref
-
-    paths = declaration_paths(folder)
-    keys = {}
-    for path in paths:
-        digest = hashlib.sha256(f"{ref_key}\n{path}\n{settings.max_source_bytes}\n".encode())
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"\0unreadable")
-        keys[path] = digest.hexdigest()
-    keep.update(keys.values())
+    paths = declaration_paths(settings.declarations_dir)
+    keys = {path: _declaration_key(settings, ref_key, path) for path in paths}
     found: dict[Path, tuple[Piece | None, list[Problem]]] = {}
-    todo = []
     for path in paths:
         piece = cache.get(keys[path])
         if piece is not None:
             found[path] = (piece, [])
-        else:
-            todo.append(path)
-    if len(todo) >= PARALLEL_FROM and workers > 1:
-        chunks = [todo[i::workers] for i in range(workers)]
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for chunk, results in zip(chunks, pool.map(_declarations, [settings] * workers, chunks), strict=True):
-                found.update(zip(chunk, results, strict=True))
-    else:
-        for path in todo:
-            found[path] = _declaration(settings, path)
-    problems: list[Problem] = []
-    pieces = []
-    seen: dict[str, Path] = {}
-    versions = [path for path in paths if found[path] == (None, [])]
-    for path in paths:
-        piece, trouble = found[path]
-        problems.extend(trouble)
-        if piece is None:
-            continue
-        if path in todo:
+    todo = [path for path in paths if path not in found]
+    found.update(_assemble(settings, todo, workers))
+    for path in todo:
+        piece = found[path][0]
+        if piece is not None:
             cache.put(keys[path], piece)
-        if piece.ident in seen:
-            problems.append(
-                Problem(
-                    f"id '{piece.ident}' is already used by {seen[piece.ident]}",
-                    path,
-                    piece.origins.get(str(Minter(settings.base).declaration(piece.ident)), (path, None))[1],
-                    "give every declaration its own id",
-                )
-            )
-            continue
-        seen[piece.ident] = path
-        pieces.append(piece)
+    versions = [path for path in paths if found[path] == (None, [])]  # translations (see _declaration)
+    pieces, seen, problems = _distinct(settings, paths, found)
     if versions:
         found_versions, trouble = _translations(settings, ref, versions, seen)
         pieces.extend(found_versions)
@@ -214,8 +174,70 @@ def read_pieces(settings: Settings, ref: Reference, workers: int = 2) -> tuple[P
             problems.extend(memberships)
     if problems:
         raise DataError(problems)
-    cache.prune(keep)
+    cache.prune({ref_key, *keys.values()})
     return reference, pieces
+
+
+def _reference_piece(settings: Settings, ref: Reference, cache: Cache, ref_key: str) -> Piece:
+    reference = cache.get(ref_key)
+    if reference is None:
+        asm = Assembly(factory=nt.TripleBag)
+        mint = Minter(settings.base)
+        add_reference(asm, ref, mint, settings.root)
+        reference = _piece(asm, mint.graph("reference"))
+        cache.put(ref_key, reference)
+    return reference
+
+
+def _declaration_key(settings: Settings, ref_key: str, path: Path) -> str:
+    digest = hashlib.sha256(f"{ref_key}\n{path}\n{settings.max_source_bytes}\n".encode())
+    try:
+        digest.update(path.read_bytes())
+    except OSError:
+        digest.update(b"\0unreadable")
+    return digest.hexdigest()
+
+
+def _assemble(settings: Settings, todo: list[Path], workers: int) -> dict[Path, tuple[Piece | None, list[Problem]]]:
+    """The pieces of the declarations not in the cache, in `workers` processes when there are many."""
+    found: dict[Path, tuple[Piece | None, list[Problem]]] = {}
+    if len(todo) >= PARALLEL_FROM and workers > 1:
+        chunks = [todo[i::workers] for i in range(workers)]
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            for chunk, results in zip(chunks, pool.map(_declarations, [settings] * workers, chunks), strict=True):
+                found.update(zip(chunk, results, strict=True))
+    else:
+        for path in todo:
+            found[path] = _declaration(settings, path)
+    return found
+
+
+def _distinct(
+    settings: Settings, paths: list[Path], found: dict[Path, tuple[Piece | None, list[Problem]]]
+) -> tuple[list[Piece], dict[str, Path], list[Problem]]:
+    """The pieces in path order, each id once (a second use of an id is a problem), and the problems."""
+    problems: list[Problem] = []
+    pieces = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        piece, trouble = found[path]
+        problems.extend(trouble)
+        if piece is None:
+            continue
+        if piece.ident in seen:
+            problems.append(
+                Problem(
+                    f"id '{piece.ident}' is already used by {seen[piece.ident]}",
+                    path,
+                    piece.origins.get(str(Minter(settings.base).declaration(piece.ident)), (path, None))[1],
+                    "give every declaration its own id",
+                )
+            )
+            continue
+        seen[piece.ident] = path
+        pieces.append(piece)
+    return pieces, seen, problems
 
 
 def _translations(
@@ -281,3 +303,44 @@ def merged_origins(reference: Piece, pieces: list[Piece]) -> dict[URIRef, Origin
             else:
                 origins[node] = origin
     return {URIRef(k): v for k, v in origins.items()}
+
+
+@dataclass
+class Model:
+    """What the model stage gives: the named graphs as sorted N-Triples lines, and what they came from."""
+
+    assembly: Assembly  # origins, sources and networks (the texts stay in the cache: `parsed` holds ids only)
+    graphs: nt.NamedGraphs  # graph/reference, one graph per declaration, graph/memberships
+    issued: list[str]  # dct:issued of every declaration, sorted
+    declarations: list[list[str]]  # the lines of every graph but graph/reference
+
+
+def read_model(settings: Settings, ref: Reference, cache: Cache, key: str) -> Model:
+    """The model stage: the named graph of every source, from `cache` where the source did not change."""
+    reference, pieces = read_pieces(settings, ref, cache, key, settings.build_workers)
+    asm = Assembly(
+        origins=merged_origins(reference, pieces),
+        graph_sources={URIRef(p.name): p.sources for p in [reference, *pieces]},
+        networks=reference.networks,
+    )
+    asm.parsed = {p.ident: None for p in pieces if p.ident}  # type: ignore[misc] # ids only
+    graphs = {URIRef(p.name): p.lines for p in [reference, *pieces]}
+    issued = sorted(d for p in pieces for d in p.issued)
+    return Model(asm, graphs, issued, [p.lines for p in pieces])
+
+
+def read_sources(settings: Settings) -> list[SourceFile]:
+    """Every declaration file read (for tests that assemble with rdflib graphs, `assemble.assemble`)."""
+    folder = settings.declarations_dir
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no declarations folder (run from the project root or pass --root)")
+    problems: list[Problem] = []
+    sources = []
+    for path in declaration_paths(folder):
+        try:
+            sources.append(read_source(path, settings.max_source_bytes))
+        except DataError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise DataError(problems)
+    return sources

@@ -3,12 +3,12 @@
 Quads are sorted before writing and no blank nodes are minted, so neither set iteration order nor
 blank-node labels can change the bytes.
 
-Every build hands over each named graph as sorted N-Triples lines (`write_lines`; the plain engine and
-the servers' `write_dumps` turn their quads into such lines first). The five dumps and their .gz are
-made of pieces, one per run of subjects (splice.py, gzchunks.py), so that a rebuild copies from the
+Every build hands over each named graph as sorted N-Triples lines (`write_lines`; the servers'
+`write_dumps` turn their quads into such lines first). The five dumps and their .gz are
+made of pieces, one per run of subjects (pieces.py, compress.py), so that a rebuild copies from the
 previous release's files the pieces whose run did not change. The store is a bulk load (or, on a
 rebuild, a checkpoint of the previous release's store with only the changed graphs replaced:
-`Previous`, `_update_store`). `sorted_quads`/`write_store` are the plain path over rdflib graphs.
+`Previous`, `_update_store`; what a build reuses is kept by `publish.state.BuildState`).
 
 The store holds, besides the named graphs, their merge as its real default graph: each distinct triple
 once, so that queries over the default graph see a set (SPARQL 1.1), which pyoxigraph 0.5's union of
@@ -19,9 +19,8 @@ named graphs only.
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
-import os
-import pickle
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -29,36 +28,70 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import URIRef
+from rdflib.namespace import PROV
 
 from b40graph.core import jsonld
+from b40graph.core import ntriples as nt
 from b40graph.core.formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE
-from b40graph.core.site import DEFAULT_DUMP
-from b40graph.core.terms import to_ox
+from b40graph.core.iris import Minter
+from b40graph.core.ntriples import NamedGraphs
+from b40graph.core.site import DEFAULT_DUMP, Site
 from b40graph.core.vocab import PREFIXES
 from b40graph.publish.compress import gzip_pieces
-from b40graph.publish.description import dump_file
+from b40graph.publish.description import describe_stats, dump_file
 from b40graph.publish.pieces import (
     Old,
     RunStats,
     Union,
     Written,
     jsonld_jobs,
-    scheme,
     union_of,
+    union_stats,
+    with_lines,
     write_jsonld,
     write_quads,
     write_union,
 )
 
 
-def sorted_quads(graphs: Mapping[URIRef, Graph]) -> list[ox.Quad]:
-    quads: list[ox.Quad] = []
-    for name in sorted(graphs):
-        g = ox.NamedNode(str(name))
-        rows = sorted(graphs[name], key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
-        quads.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in rows)  # type: ignore[arg-type]
-    return quads
+@dataclass
+class Described:
+    """graph/description added to the graphs: the dataset's version, the union with it, its counts per run."""
+
+    version: str
+    union: Union
+    run_stats: dict[str, RunStats]
+
+
+def add_description(
+    graphs: NamedGraphs,
+    digests: dict[str, str],
+    mint: Minter,
+    graph_sources: Mapping[URIRef, list[Path]],
+    examples: list[URIRef],
+    modified: str,
+    site: Site,
+    known: Mapping[str, RunStats],
+) -> Described:
+    """Add graph/description to `graphs` (and its hash to `digests`). The version is a hash of the other
+    graphs; the statistics are sums over the runs of the union, those counted before (`known`, by run key)
+    taken as they are."""
+    sources = sorted({mint.source(p.stem) for paths in graph_sources.values() for p in paths})
+    # The version: the graphs and what the description says of the site (a changed title or licence is a new
+    # release, not the old folder kept as identical).
+    said = hashlib.sha256(json.dumps(site.to_json(), sort_keys=True).encode()).hexdigest()
+    version = version_of({**digests, " site": said})
+    union = union_of(graphs)
+    stats, run_stats = union_stats(union, {n: len(v) for n, v in graphs.items()}, known)
+    desc = describe_stats(stats, mint, version, modified, sources, site, examples)
+    for name, paths in graph_sources.items():
+        for path in paths:
+            desc.add((name, PROV.wasDerivedFrom, mint.source(path.stem)))
+    name = mint.graph("description")
+    graphs[name] = nt.graph_lines(desc)
+    digests.update(graph_digests({name: graphs[name]}))
+    return Described(version, with_lines(union, graphs[name]), run_stats)
 
 
 def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
@@ -101,17 +134,6 @@ def _write_whole(quads: list[ox.Quad], out: Path, stem: str) -> list[Path]:
     return written
 
 
-def write_store(quads: list[ox.Quad], directory: Path) -> None:
-    """The embedded store the server opens read-only (opening is instant whatever the size): the named
-    graphs and their merge as the default graph."""
-    store = ox.Store(str(directory))
-    store.extend(quads)
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in {q.triple for q in quads})
-    store.flush()
-    store.optimize()
-    del store
-
-
 def graph_digests(graphs: Mapping[URIRef, list[str]]) -> dict[str, str]:
     """A hash of each named graph's lines: equal hashes, equal graphs."""
     return {str(name): hashlib.sha256("\n".join(lines).encode()).hexdigest() for name, lines in graphs.items()}
@@ -130,55 +152,10 @@ class Previous:
     store: Path
     digests: dict[str, str]  # graph IRI -> graph_digests() of what the store holds
     lines: dict[str, list[str]]  # the lines of the large graphs (diffed line by line rather than reloaded)
-    old: Old = field(default_factory=Old)  # where its dumps hold each piece (splice.py)
+    old: Old = field(default_factory=Old)  # where its dumps hold each piece (pieces.py)
 
 
-STATE_FILE = ".graphs.pickle"  # in a release folder: its Previous (minus the path), for the next build
 DIFF_FROM = 20_000  # graphs at least this large are kept as lines and updated by a line diff
-
-
-def save_state(
-    graphs: Mapping[URIRef, list[str]],
-    digests: dict[str, str],
-    release: Path,
-    written: Written | None = None,
-    run_stats: dict[str, RunStats] | None = None,
-) -> None:
-    state = {
-        "digests": digests,
-        "lines": {str(n): list(v) for n, v in graphs.items() if len(v) >= DIFF_FROM},
-        "dumps": {
-            "scheme": scheme(),
-            "places": written.places if written else {},
-            "sizes": written.sizes if written else {},
-            "graph_runs": written.graph_runs if written else {},
-            "run_stats": run_stats or {},
-        },
-    }
-    tmp = release / (STATE_FILE + ".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, release / STATE_FILE)
-
-
-def load_state(release: Path) -> Previous | None:
-    """The Previous of a published release, or None (no state file, unreadable, no store)."""
-    try:
-        with (release / STATE_FILE).open("rb") as fh:
-            state = pickle.load(fh)  # noqa: S301 - written by save_state of this module
-        previous = Previous(release / "store", dict(state["digests"]), dict(state["lines"]))
-        dumps = state.get("dumps")
-        if dumps is not None and dumps.get("scheme") == scheme():
-            previous.old = Old(
-                release,
-                dict(dumps["places"]),
-                dict(dumps["sizes"]),
-                dict(dumps["graph_runs"]),
-                dict(dumps["run_stats"]),
-            )
-    except (OSError, pickle.PickleError, EOFError, AttributeError, KeyError, TypeError, ValueError):
-        return None
-    return previous if previous.store.is_dir() else None
 
 
 def _quad_text(name: str, lines: Iterable[str]) -> bytes:
@@ -253,9 +230,9 @@ def write_lines(
     stem: str = DEFAULT_DUMP,
 ) -> Written:
     """Write every dump (and its .gz) and, if `store` is given, the Oxigraph store; returns where the
-    pieces went (for `save_state`).
+    pieces went (for `publish.state.BuildState.save`).
 
-    The dumps are made of pieces (splice.py); given the `previous` release, pieces it holds are copied
+    The dumps are made of pieces (pieces.py); given the `previous` release, pieces it holds are copied
     from its files and the store is its checkpoint with only the changed graphs replaced (`digests`:
     those of `graphs`), instead of a bulk load. Both cores work: the store (Rust) and the deflate of the
     pieces (zlib) run on threads without the GIL, and JSON-LD, the one writer in Python, in a child process

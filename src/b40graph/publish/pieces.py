@@ -12,7 +12,7 @@ Every file is a sequence of pieces, each made from one run and keyed by a hash o
   without their header; JSON-LD node objects one per line, the very first without a comma).
 
 That these concatenations are the whole-dataset serialisations is what tests/test_splice.py checks against
-pyoxigraph and `jsonld.write`. Pieces are compressed one by one (gzchunks), cold and warm alike, so a
+pyoxigraph and `jsonld.write`. Pieces are compressed one by one (compress.py), cold and warm alike, so a
 piece found in the previous release (same key, see `Old`) is copied with its compressed bytes.
 
 The description's statistics are sums over the runs of the union (runs hold whole subjects), kept per run

@@ -1,13 +1,14 @@
 """OWL 2 RL closure. The inferred triples go to their own named graph.
 
-Two engines give the same triples (tests/test_reasoning.py compares them on the project's ontology and
-data and on a generated network):
+The stage's entry is `closure`: str triples in, sorted str triples out, by one of two engines that give
+the same triples (tests/test_reasoning.py compares them on the project's ontology and data and on a
+generated network):
 
 - `infer` runs owlrl (pure Python, rdflib graphs): the reference, and the plain path of the benchmarks.
   It does not finish a million triples in minutes.
 - `infer_fast` (the build's engine) runs the A-box rules that the ontology's axioms trigger, compiled by
-  rules.py, over str triples: a million triples in seconds. When the ontology or the data uses an OWL
-  feature rules.py does not implement, it falls back to owlrl.
+  reason/rules.py, over str triples: a million triples in seconds. When the ontology or the data uses an OWL
+  feature reason/rules.py does not implement, it falls back to owlrl.
 
 `reasonable` (Rust) was measured too and does NOT agree: version 0.4.4 implements no property chains
 (rule prp-spo2), so it misses b40:signatory, b40:party, org:memberOf and b40:commitsTo.
@@ -23,7 +24,8 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from b40graph.core import ntriples as nt
 from b40graph.core.ntriples import Triple as StrTriple
 from b40graph.core.vocab import ONTOLOGY_IRI
-from b40graph.reason.rules import TBox, Unsupported, check_data, closure, compile_tbox
+from b40graph.reason.rules import TBox, Unsupported, check_data, compile_tbox
+from b40graph.reason.rules import closure as rule_closure
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
@@ -108,7 +110,18 @@ def infer_fast(ontology: Graph, ontology_lines: list[str], data: list[StrTriple]
         return _infer_fallback(ontology, data, base)
     asserted = [nt.split(line) for line in ontology_lines]
     asserted.extend(data)
-    return sorted(t for t in closure(tbox, asserted) if keep_str(t, base))
+    return sorted(t for t in rule_closure(tbox, asserted) if keep_str(t, base))
+
+
+def closure(
+    ontology: Graph, ontology_lines: list[str], data: list[StrTriple], base: str, engine: str = "fast"
+) -> list[StrTriple]:
+    """The reason stage: what OWL 2 RL derives from `data` under `ontology`, as sorted str triples.
+    engine "fast": the compiled rules (`infer_fast`); "plain": owlrl over rdflib graphs (`infer`), the
+    reference, converted at this edge."""
+    if engine == "plain":
+        return _infer_fallback(ontology, data, base)
+    return infer_fast(ontology, ontology_lines, data, base)
 
 
 def _infer_fallback(ontology: Graph, data: list[StrTriple], base: str) -> list[StrTriple]:

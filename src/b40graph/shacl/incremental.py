@@ -1,8 +1,9 @@
 """Validation of a rebuild: only the focus nodes that a change can reach, with the data they read.
 
-The previous release conformed to the same shapes (checked: same shapes file, same ontology, same code,
-and its report held no result at all). A focus node's result can only change if its evaluation reads a
-triple that changed, and the compiled shapes (shaclcore.py) read in a known way: from the focus node
+The previous release conformed to the same shapes (checked by the caller on the build state,
+`publish.state.BuildState.validated_alike`: same shapes file, same ontology, same code, and its report
+held no result at all). A focus node's result can only change if its evaluation reads a
+triple that changed, and the compiled shapes (shacl/engine.py) read in a known way: from the focus node
 forward along the shapes' path predicates (a property shape reads the triples of the node it is evaluated
 on; sh:class reads the type triples of the values; sh:node, sh:or, sh:qualifiedValueShape and nested
 properties evaluate on the values), and a SPARQL constraint whose triple patterns all start at $this
@@ -22,15 +23,13 @@ triples of its $this. So, with D the deepest subject distance any shape reads at
   predicate makes its subject (object) a node to start from.
 
 Anything outside these assumptions (no previous release, other shapes or ontology, blank nodes in the
-change, results in the previous report, shapes shaclcore cannot compile) returns None and the caller
-validates the whole graph. tests/test_revalidate.py compares the two on changes that break shapes in
-the changed declaration and in others.
+change, results in the previous report, shapes shaclcore cannot compile) returns None and the whole graph
+is validated (`shacl.validate.validate_dataset`). tests/test_revalidate.py compares the two on changes
+that break shapes in the changed declaration and in others.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -40,36 +39,12 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from b40graph.core import ntriples as nt
-from b40graph.core.ntriples import Triple
+from b40graph.core.iris import Minter
+from b40graph.core.ntriples import NamedGraphs, Triple
 from b40graph.shacl import engine as shaclcore
+from b40graph.shacl.view import validation_view
 
-STATE_FILE = ".validated.json"  # in a release folder: what its validation used and found
-
-
-def state(shapes_file: Path, ontology_lines: list[str], results: int) -> dict[str, object]:
-    """What a validation depended on: the shapes, the ontology and the code (b40graph.code_version: every
-    file of the package, so an edit without a version bump counts too)."""
-    from b40graph.core.version import code_version
-
-    return {
-        "shapes": hashlib.sha256(shapes_file.read_bytes()).hexdigest(),
-        "ontology": hashlib.sha256("\n".join(ontology_lines).encode()).hexdigest(),
-        "code": code_version(),
-        "results": results,
-    }
-
-
-def save_state(release: Path, value: dict[str, object]) -> None:
-    (release / STATE_FILE).write_text(json.dumps(value, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def same_inputs(release: Path, value: dict[str, object]) -> bool:
-    """True when the release was validated with these shapes, ontology and code, and found nothing."""
-    try:
-        before = json.loads((release / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return before == {**value, "results": 0}
+_HIERARCHY = "urn:b40graph:validated-class-hierarchy"  # a graph of revalidation's data only
 
 
 @dataclass
@@ -265,3 +240,58 @@ def validate(compiled_plan: Plan, shapes: shaclcore.Shapes) -> tuple[bool, Graph
     """The report of the planned focus nodes (the rest conformed before and reads nothing that changed)."""
     conforms, results = shaclcore.validate(compiled_plan.data, shapes, only=compiled_plan.focus)
     return conforms, shaclcore.report_graph(conforms, results)
+
+
+@dataclass
+class Before:
+    """What the previous release holds (from `publish.state.BuildState`): its store, a hash per named graph
+    and the lines of its large graphs."""
+
+    store: Path
+    digests: dict[str, str]
+    lines: dict[str, list[str]]
+
+
+def _stored_lines(store_path: Path, name: str) -> list[str]:
+    store = ox.Store.read_only(str(store_path))
+    quads = store.quads_for_pattern(None, None, None, ox.NamedNode(name))
+    return [f"{q.subject} {q.predicate} {q.object} ." for q in quads]
+
+
+def rebuild_plan(
+    shapes: Graph,
+    compiled: shaclcore.Shapes,
+    reasoning_lines: list[str],
+    *,
+    before: Before,
+    graphs: NamedGraphs,
+    digests: dict[str, str],
+    base: str,
+) -> Plan | None:
+    """The plan of a rebuild's validation, or None to validate the whole graph. The inferred graph is
+    validated through validation_view (no derived types), the class hierarchy with it."""
+    mint = Minter(base)
+    ontology, description = str(mint.graph("ontology")), str(mint.graph("description"))
+    inferred = str(mint.graph("inferred"))
+    digests = dict(digests)
+    if before.digests.get(ontology) != digests.pop(ontology):
+        return None
+    new = {str(k): v for k, v in graphs.items() if str(k) != ontology}
+    unchanged = {name for name, digest in digests.items() if before.digests.get(name) == digest}
+    old = {
+        name: before.lines.get(name)
+        for name in before.digests
+        if name not in unchanged and name not in (ontology, description)
+    }
+    old_inferred = before.lines.get(inferred)
+    if old_inferred is None:
+        old_inferred = _stored_lines(before.store, inferred)
+    hierarchy = nt.lines(validation_view(set(), [], reasoning_lines, shapes))
+    unchanged.discard(inferred)
+    old[inferred] = nt.lines(validation_view(set(), list(map(nt.split, old_inferred)), [], shapes))
+    new[inferred] = nt.lines(validation_view(set(), list(map(nt.split, new.get(inferred, []))), [], shapes))
+    old[_HIERARCHY] = new[_HIERARCHY] = hierarchy
+    try:
+        return plan(compiled, before.store, old, new, unchanged)
+    except shaclcore.Unsupported:
+        return None

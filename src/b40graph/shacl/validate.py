@@ -1,15 +1,22 @@
-"""SHACL validation with pyshacl, and turning its report into problems a curator can act on."""
+"""The validate stage: SHACL validation of a build (`validate_dataset`) by the compiled shapes or by pyshacl
+(the reference, engine "plain"), and turning the report into problems a curator can act on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from b40graph.core.errors import Problem
 from b40graph.core.vocab import SH
+from b40graph.shacl.view import validation_view
+
+if TYPE_CHECKING:
+    from b40graph.shacl.incremental import Plan
 
 Origin = tuple[Path, int | None]
 
@@ -51,17 +58,13 @@ def problems_from_report(report: Graph, origins: Mapping[URIRef, Origin], base: 
 
 
 def shacl_fast(data: Iterable[tuple[str, str, str]], shapes: Graph) -> tuple[bool, Graph]:
-    """What `shacl` reports, by the compiled shapes of shaclcore.py (pyshacl when they do not apply)."""
-    from b40graph.core import ntriples as nt
+    """What `shacl` reports, by the compiled shapes of shacl/engine.py (pyshacl when they do not apply)."""
     from b40graph.shacl import engine as shaclcore
 
     try:
         compiled = compiled_shapes(shapes)
     except shaclcore.Unsupported:
-        graph = Graph()
-        for s, p, o in data:
-            graph.add((nt.to_rdflib(s), nt.to_rdflib(p), nt.to_rdflib(o)))  # type: ignore[arg-type]
-        return shacl(graph, shapes)
+        return shacl(to_graph(data), shapes)
     assert isinstance(compiled, shaclcore.Shapes)
     conforms, results = shaclcore.validate(data, compiled)
     return conforms, shaclcore.report_graph(conforms, results)
@@ -78,3 +81,58 @@ def compiled_shapes(shapes: Graph) -> object:
         _SHAPES.clear()
         _SHAPES[key] = shaclcore.Shapes(shapes)
     return _SHAPES[key]
+
+
+def to_graph(triples: Iterable[tuple[str, str, str]]) -> Graph:
+    from b40graph.core import ntriples as nt
+
+    graph = Graph()
+    for s, p, o in triples:
+        graph.add((nt.to_rdflib(s), nt.to_rdflib(p), nt.to_rdflib(o)))  # type: ignore[arg-type]
+    return graph
+
+
+@dataclass
+class Validation:
+    conforms: bool
+    report: Graph
+    covered: str  # what the validation covered: "the whole graph" or the nodes a change can reach
+
+    @property
+    def results(self) -> int:
+        """How many validation results the report holds (any severity)."""
+        return len(set(self.report.subjects(RDF.type, SH.ValidationResult)))
+
+
+def validate_dataset(
+    asserted: set[tuple[str, str, str]],
+    inferred: list[tuple[str, str, str]],
+    reasoning_lines: list[str],
+    shapes: Graph,
+    engine: str = "fast",
+    rebuild: Callable[[Graph, object, list[str]], Plan | None] | None = None,
+) -> Validation:
+    """The validate stage: the validation view of the build (`view.validation_view`) against `shapes`.
+    engine "fast": the compiled shapes, limited to what a change can reach when `rebuild` plans it (given
+    the shapes, their compiled form and the reasoning ontology's lines: `incremental.rebuild_plan`);
+    "plain": pyshacl over the whole graph, the reference."""
+    from b40graph.shacl import engine as shaclcore
+    from b40graph.shacl import incremental
+
+    if engine != "plain" and rebuild is not None:
+        try:
+            compiled = compiled_shapes(shapes)
+        except shaclcore.Unsupported:
+            compiled = None
+        plan = rebuild(shapes, compiled, reasoning_lines) if compiled is not None else None
+        if plan is not None:
+            conforms, report = incremental.validate(plan, compiled)  # type: ignore[arg-type]
+            return Validation(
+                conforms, report, f"{len(plan.focus)} nodes reached by the change ({len(plan.data)} triples)"
+            )
+    view = validation_view(asserted, inferred, reasoning_lines, shapes)
+    if engine == "plain":
+        conforms, report = shacl(to_graph(view), shapes)
+    else:
+        conforms, report = shacl_fast(view, shapes)
+    return Validation(conforms, report, "the whole graph")
