@@ -225,7 +225,14 @@ EXITS: tuple[tuple[type[BaseException], int, Callable[[Any], str | None]], ...] 
     (
         DraftProblems,
         EXIT_INVALID_DATA,
-        lambda e: f"error: the draft will not build until the {_problems(e)} above are fixed",
+        lambda e: (
+            "error: the draft will not build until "
+            + (
+                "the problem above is fixed"
+                if len(e.problems) == 1
+                else f"the {len(e.problems)} problems above are fixed"
+            )
+        ),
     ),
     (DataError, EXIT_INVALID_DATA, _invalid_data),
     (B40Error, EXIT_USAGE, lambda err: f"error: {err}"),  # UsageError, QueryError (a refused query), ...
