@@ -42,6 +42,13 @@ def values_block(bindings: dict[str, Term] | Sequence[dict[str, Term]]) -> str:
     return f"VALUES ({' '.join('?' + n for n in names)}) {{ {terms} }}"
 
 
+def paging_rows(bound: dict[str, Term], graphs: list[ox.NamedNode]) -> list[dict[str, Term]]:
+    """The VALUES rows of a page of quads (`Backend.quads` with a limit or an offset): the pattern's bound terms
+    once per named graph, in the graphs' order. Both backends page the same way, so a page of a document holds
+    the same quads on either: a graph's quads in its index's order, the graphs in the order of their names."""
+    return [{**bound, "g": name} for name in graphs]
+
+
 @dataclass(frozen=True)
 class Version:
     tag: str  # changes whenever the data changes (ETag)
@@ -146,5 +153,6 @@ __all__ = [
     "Subject",
     "Term",
     "Version",
+    "paging_rows",
     "values_block",
 ]
