@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -436,7 +437,7 @@ def _clauses(node: ox.NamedNode, page: int, labeller: Labeller) -> tuple[list[di
 
 def _declaration_signatures(node: ox.NamedNode, page: int) -> tuple[list[dict[str, Any]], bool]:
     """The rows of page `page` of a declaration's signatures (by IRI), and whether a next page exists."""
-    sigs = sorted(str(r["sig"].value) for r in _select(SIGNATURE_IRIS, "decl", node) if "sig" in r)
+    sigs = _signature_iris(node)
     start = (page - 1) * ROWS_PER_PAGE
     wanted = {iri: i for i, iri in enumerate(sigs[start : start + ROWS_PER_PAGE])}
     if not wanted:
@@ -450,6 +451,27 @@ def _declaration_signatures(node: ox.NamedNode, page: int) -> tuple[list[dict[st
             row["date"] = dates[row["sig"].value]
     rows.sort(key=lambda r: (wanted[r["sig"].value], str(r["person"]), str(r["muni"]), str(r["role"])))
     return rows, len(sigs) > start + ROWS_PER_PAGE
+
+
+SIGNATURE_LISTS = 16  # declarations whose sorted signature IRIs an app keeps (for the current release)
+_LISTS_LOCK = threading.Lock()
+
+
+def _signature_iris(node: ox.NamedNode) -> list[str]:
+    """A declaration's signature IRIs, sorted: read once per release and kept (a few declarations' worth), so
+    that every further page of its signatures costs only that page's rows."""
+    tag = backend().version().tag
+    lists: dict[tuple[str, str], list[str]] = current_app.config.setdefault("B40_SIGNATURE_LISTS", {})
+    with _LISTS_LOCK:
+        found = lists.get((tag, node.value))
+    if found is None:
+        found = sorted(str(r["sig"].value) for r in _select(SIGNATURE_IRIS, "decl", node) if "sig" in r)
+        if backend().version().tag == tag:
+            with _LISTS_LOCK:
+                while len(lists) >= SIGNATURE_LISTS:
+                    lists.pop(next(iter(lists)))
+                lists[(tag, node.value)] = found
+    return found
 
 
 #: The columns of a signatures table (the one the page is about is left out: its own name in every row).
