@@ -17,6 +17,7 @@ from b40graph.author.synthetic import huge_project
 from b40graph.core.settings import Settings
 from b40graph.pipeline import build
 from b40graph.store import resource
+from b40graph.store.backend import values_block
 from b40graph.store.embedded import EmbeddedBackend
 from b40graph.store.remote import RemoteBackend
 from b40graph.web import pages as page_views
@@ -252,3 +253,34 @@ def test_both_backends_give_the_same_pages(huge, huge_remote, ext):
         else:
             rows = lambda r: re.findall(r'<li value="(\d+)"|<td data-label="Date"><a href="([^"]+)"', r.data.decode())  # noqa: E731
             assert rows(here) == rows(there) and rows(here), number
+
+
+def test_a_page_of_quads_is_read_graph_by_graph(huge_build, huge_remote):
+    """`Backend.quads` with a limit (a page) lists the named graphs' quads graph by graph, in the order of the
+    graphs' names, and stops at the limit: the same slice on the embedded store and on a remote one."""
+    settings, release = huge_build
+    decl = _decl(ox.Store.read_only(str(release.store)))
+    embedded = EmbeddedBackend(settings, workers=False)
+    remote = RemoteBackend(huge_remote[0].application.config["B40_BACKEND"].url, settings)
+    try:
+        for backend in (embedded, remote):
+            backend.begin()
+            backend.version()
+            first = backend.quads(s=decl, limit=3000)
+            graphs = [str(q.graph_name) for q in first]
+            assert len(first) == 3000 and graphs == sorted(graphs) and len(set(graphs)) > 1
+            assert backend.quads(s=decl, limit=1000, offset=1000) == first[1000:2000]
+        assert embedded.quads(o=decl, limit=500, offset=200) == remote.quads(o=decl, limit=500, offset=200)
+    finally:
+        embedded.close()
+        remote.close()
+
+
+def test_values_block_binds_rows():
+    one, two = ox.NamedNode("http://example.org/a"), ox.Literal('say "hi"\n', language="en")
+    block = values_block([{"b": one, "a": two}, {"a": one, "b": one}])
+    assert block == f"VALUES (?a ?b) {{ ({two} {one}) ({one} {one}) }}"
+    rows = list(ox.Store().query(f"SELECT ?a ?b WHERE {{ {block} }}"))
+    assert [(r["a"], r["b"]) for r in rows] == [(two, one), (one, one)]
+    with pytest.raises(ValueError):
+        values_block([{"a": one}, {"b": one}])
