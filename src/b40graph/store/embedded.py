@@ -19,7 +19,7 @@ from b40graph.publish.release import Release, current
 from b40graph.sparql.guard import inspect
 from b40graph.sparql.results import QueryResult, SerializedResult, run_local
 from b40graph.sparql.workers import Job, QueryPool
-from b40graph.store.backend import LABEL_PROPS, LabelMemo, Subject, Term, Version, values_block
+from b40graph.store.backend import LABEL_PROPS, LabelMemo, Subject, Term, Version, paging_rows, values_block
 
 RECHECK_SECONDS = 0.5  # how often the embedded backend looks whether a new build has landed
 
@@ -107,9 +107,14 @@ class EmbeddedBackend:
         if g is None and self._merged and (offset or limit is not None):
             # The quads of the named graphs only (the merge repeats their triples). The store lists a subject's
             # default-graph quads first: skipping them one by one costs as much as the merge holds on every page
-            # of a large resource, so a page of the named graphs is asked for as a query (the pattern bound).
+            # of a large resource, so a page of the named graphs is asked for as a query. One VALUES row per named
+            # graph (`paging_rows`): the engine reads the graphs one after the other, each from its own index, and
+            # stops at the LIMIT; a `GRAPH ?g` left free would be evaluated whole before the first row came out.
             bound = {k: v for k, v in (("s", s), ("p", p), ("o", o)) if v is not None}
-            text = "SELECT ?s ?p ?o ?g WHERE { " + values_block(bound) + " GRAPH ?g { ?s ?p ?o } }"
+            rows = paging_rows(bound, self.graphs())
+            if not rows:
+                return []
+            text = "SELECT ?s ?p ?o ?g WHERE { " + values_block(rows) + " GRAPH ?g { ?s ?p ?o } }"
             text += (f" LIMIT {int(limit)}" if limit is not None else "") + (f" OFFSET {int(offset)}" if offset else "")
             answer = store.query(text)
             assert isinstance(answer, ox.QuerySolutions)

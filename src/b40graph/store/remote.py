@@ -38,7 +38,7 @@ from b40graph.sparql.results import (
     query_dataset,
     run_merged,
 )
-from b40graph.store.backend import LabelMemo, Subject, Term, Version, values_block
+from b40graph.store.backend import LabelMemo, Subject, Term, Version, paging_rows, values_block
 from b40graph.store.protocol import NTRIPLES, Endpoint
 
 VERSION_TTL = 2.0  # seconds a fetched dataset version is trusted before asking the store again
@@ -201,7 +201,10 @@ class RemoteBackend:
         offset: int = 0,
     ) -> list[ox.Quad]:
         bound = {k: v for k, v in (("s", s), ("p", p), ("o", o), ("g", g)) if v is not None}
-        text = QUADS_QUERY.replace("{{values}}", values_block(bound))
+        rows = paging_rows(bound, self.graphs()) if g is None and (limit is not None or offset) else [bound]
+        if not rows:
+            return []
+        text = QUADS_QUERY.replace("{{values}}", values_block(rows))  # a page: graph by graph, as embedded
         if limit is not None:
             text += f" LIMIT {int(limit)}"
         if offset:

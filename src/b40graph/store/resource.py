@@ -6,6 +6,7 @@ whatever the data, and a resource with more has pages 2, 3, … (`?page=N`)."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -64,12 +65,19 @@ def best_label(labels: list[ox.Literal], lang: str = "en") -> str | None:
 
 
 def describe(
-    backend: Backend, iri: str, page: int = 1, page_size: int = PAGE_SIZE, out_page_size: int = OUT_PAGE_SIZE
+    backend: Backend,
+    iri: str,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    out_page_size: int = OUT_PAGE_SIZE,
+    version: str | None = None,
 ) -> Description:
-    """Page `page` of the description: its slice of outgoing triples and of incoming links, with labels."""
+    """Page `page` of the description: its slice of outgoing triples and of incoming links, with labels.
+    `version`: the tag of the dataset version the request reads (asked of the backend if not given)."""
     node = ox.NamedNode(iri)
-    outgoing = backend.quads(s=node, limit=out_page_size + 1, offset=(page - 1) * out_page_size)
-    incoming = backend.quads(o=node, limit=page_size + 1, offset=(page - 1) * page_size)
+    tag = backend.version().tag if version is None else version
+    outgoing = _slice(backend, (tag, iri, "s"), out_page_size, page, s=node)
+    incoming = _slice(backend, (tag, iri, "o"), page_size, page, o=node)
     more = len(incoming) > page_size or len(outgoing) > out_page_size  # a next page exists
     outgoing, incoming = outgoing[:out_page_size], incoming[:page_size]
     desc = Description(node, outgoing, incoming, page, more)
@@ -80,6 +88,30 @@ def describe(
     neighbours.update(q.graph_name.value for q in outgoing + incoming if isinstance(q.graph_name, ox.NamedNode))
     desc.labels = backend.labels(sorted(neighbours))
     return desc
+
+
+#: (dataset version, IRI, "s" or "o") -> at most how many quads that list holds, learnt from a page that was
+#: its last: a page past the end of one list (most pages of a resource with many more incoming links than
+#: statements, or the reverse) then skips it without the store walking the whole list to find it empty.
+_ENDS: dict[tuple[str, str, str], int] = {}
+_ENDS_LIMIT = 50_000
+_ENDS_LOCK = threading.Lock()
+
+
+def _slice(backend: Backend, key: tuple[str, str, str], size: int, page: int, **pattern: ox.NamedNode) -> list[ox.Quad]:
+    """Quads `size * (page - 1)` on of the pattern, `size + 1` at most (the last one tells a next page exists)."""
+    offset = (page - 1) * size
+    with _ENDS_LOCK:
+        end = _ENDS.get(key)
+    if end is not None and offset >= end:
+        return []
+    found = backend.quads(**pattern, limit=size + 1, offset=offset)  # type: ignore[arg-type]
+    if len(found) <= size:
+        with _ENDS_LOCK:
+            if len(_ENDS) >= _ENDS_LIMIT:
+                _ENDS.clear()
+            _ENDS[key] = min(offset + len(found), _ENDS.get(key, offset + len(found)))
+    return found
 
 
 def known(backend: Backend, iri: str) -> bool:

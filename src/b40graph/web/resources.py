@@ -55,7 +55,7 @@ def document(iri: str, doc_path: str, extension: str | None, kind: str = "resour
 
     def make_page(version: Version) -> tuple[bytes, bool, bool]:
         def make() -> tuple[bytes, bool, bool]:
-            desc = describe(backend(), iri, page)
+            desc = describe(backend(), iri, page, version=version.tag)
             if fmt is HTML:
                 html, more, shown = pages.resource_page(desc, doc_path, kind)
                 body = html.encode()
