@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, render_template
 from markupsafe import Markup
 
 from b40graph.core.formats import HTML
-from b40graph.core.text import fold
+from b40graph.core.text import sort_key
 from b40graph.store import tables
 from b40graph.store.backend import Version
 from b40graph.web import svg
@@ -95,8 +95,8 @@ def current_members(f: Facts) -> list[tables.Row]:
 
 
 def _by_name(label: str) -> tuple[str, str]:
-    """Names sorted by their letters (Çanakkale with the C's), then as written."""
-    return fold(label).lower(), label
+    """Names sorted as every list is (`sort_key`): Çanakkale with the C's, Αθήνα by its Greek letters."""
+    return sort_key(label)
 
 
 def dots(f: Facts) -> list[svg.Dot]:
