@@ -146,7 +146,7 @@ def test_the_map_has_title_desc_outlines_and_a_table(seed: Site) -> None:
     countries = {p.findtext(SVG + "title") for p in svg.iter(SVG + "path")}
     assert {"Greece", "Turkey", "Serbia", "Kosovo"} <= countries  # Natural Earth names
     html = seed.page("/overview/map")
-    assert '<table class="data">' in html and 'href="/doc/place/athens"' in html
+    assert '<table class="data cards">' in html and 'href="/doc/place/athens"' in html
 
 
 # --- the timeline ----------------------------------------------------------------------------------------
@@ -357,7 +357,7 @@ def test_overviews_and_resource_pages_list_the_members_in_one_order(seed: Site, 
     """Greek, Turkish (İ and ı) and Serbian Cyrillic names in one order: the overview's table of members and the
     network's page, each in the reader's language, by `sort_key` (which tests/test_sort_order.py checks)."""
     overview = seed.page(f"/overview/map?lang={language}")
-    table = _first_links(overview[overview.index('<table class="data">') :], "/doc/municipality/")
+    table = _first_links(overview[overview.index('<table class="data') :], "/doc/municipality/")
     network = _first_links(seed.page(f"/doc/network/b40?lang={language}"), "/doc/municipality/")
     assert len(table) > 10
     names = [text for _, text in table]
