@@ -108,6 +108,9 @@ def test_search_results_that_rank_alike_come_in_the_same_order(tmp_path: Path) -
         store.add(ox.Quad(iri, RDF_TYPE, MUNICIPALITY))
         store.add(ox.Quad(iri, RDFS_LABEL, ox.Literal(f"{name} Municipality", language="en")))
     write_index(store_select(store), BASE, tmp_path / INDEX_FILE)
-    hits = SearchIndex(tmp_path / INDEX_FILE).search("municipality")
+    index = SearchIndex(tmp_path / INDEX_FILE)
+    hits = index.search("municipality")
     assert len({h.score for h in hits}) == 1
     assert [h.name.removesuffix(" Municipality") for h in hits] == ORDERED
+    # a page of them: the first by name, not the first found
+    assert [h.name.removesuffix(" Municipality") for h in index.search("municipality", limit=3)] == ORDERED[:3]

@@ -376,6 +376,22 @@ _WITH_PROPERTY = (
 _NAMES_OF = "SELECT field, text, norm FROM label WHERE entity = ? AND field IN ('name', 'alias', 'place')"
 
 
+#: A search's candidate: (entity, ((tier, field rank, rank), field, matched text, name)).
+Ranked = tuple[int, tuple[tuple[float, int, float], str, str, str]]
+
+
+def _first_by_name(ranked: list[Ranked], limit: int) -> list[Ranked]:
+    """The first `limit` of `ranked` (in rank order; the rank key first, the name last), those that rank
+    alike by name (`sort_key`); only the names that can reach the first `limit` are keyed (a search stays
+    fast)."""
+    if not ranked or limit <= 0:
+        return []
+    end = min(limit, len(ranked))
+    while end < len(ranked) and ranked[end][1][0] == ranked[end - 1][1][0]:
+        end += 1
+    return sorted(ranked[:end], key=lambda item: (item[1][0], sort_key(item[1][3])))[:limit]
+
+
 def _sql(statement: str, where: str) -> str:
     return statement.replace("{where}", where)
 
@@ -430,21 +446,21 @@ class SearchIndex:
             return []
         where, args = self._kinds_sql(kinds)
         db = self._db()
-        best: dict[int, tuple[tuple[float, int, float, tuple[str, str]], str, str]] = {}
+        best: dict[int, tuple[tuple[float, int, float], str, str, str]] = {}
 
         def offer(rows: Iterable[tuple[int, str, str, float, str]], tier: int) -> None:
             for entity, fld, matched, rank, name in rows:
-                key = (-tier, FIELD_RANK[fld], rank, sort_key(name))
+                key = (-tier, FIELD_RANK[fld], rank)
                 if entity not in best or key < best[entity][0]:
-                    best[entity] = (key, fld, matched)
+                    best[entity] = (key, fld, matched, name)
 
         offer(db.execute(_sql(_EXACT, where), [norm, *args]), 3)
         offer(db.execute(_sql(_PREFIX, where), [norm, norm + "\U0010ffff", *args]), 2)
         query = fts_query(norm)
         if query is not None:
             offer(db.execute(_sql(_FULL_TEXT, where), [query, *args]), 1)
-        ranked = sorted(best.items(), key=lambda item: item[1][0])[:limit]
-        return self._hits([(entity, key[0] * -1, fld, matched) for entity, (key, fld, matched) in ranked])
+        ranked = _first_by_name(sorted(best.items(), key=lambda item: item[1][0]), limit)
+        return self._hits([(entity, key[0] * -1, fld, matched) for entity, (key, fld, matched, _) in ranked])
 
     def _hits(self, found: list[tuple[int, float, str, str]]) -> list[Hit]:
         if not found:
