@@ -405,9 +405,13 @@ PAGES = {
     "municipality": "/doc/municipality/athens",
     "person": "/doc/person/kostas-bakoyannis",
     "search": "/search?q=Canakkale",
+    "overview": "/overview/",
+    "overview-map": "/overview/map",
     "query-editor": "/sparql",
     "query-results": "/sparql?"
     + urlencode({"query": next(q for lbl, q in EXAMPLES if "bar chart" in lbl), "format": "html"}),
+    "query-map": "/sparql?"
+    + urlencode({"query": next(q for lbl, q in EXAMPLES if "(a map)" in lbl), "format": "html"}),
 }
 
 
@@ -438,6 +442,13 @@ def test_page_fits_stays_local_logs_no_error_and_passes_axe(browser, server, nam
             assert editor_text == tab.value("document.getElementById('query').value") and "SELECT" in str(editor_text)
         if name == "query-results":
             assert tab.value("document.querySelectorAll('figure.chart rect').length") >= 2
+        if name == "query-map":  # the members as dots on the overview map's outlines
+            assert tab.value("document.querySelectorAll('figure.dots svg a circle').length") >= 10
+            assert tab.value("document.querySelectorAll('figure.dots svg path').length") >= 10
+        if name.startswith("overview"):  # the map drawn, its dots links into the pages
+            dots = tab.value("[...document.querySelectorAll('svg.chart a circle')].length")
+            assert isinstance(dots, int) and dots >= 10, dots
+            assert tab.value("document.querySelector('nav.site a[aria-current]').getAttribute('href')") == "/overview/"
     finally:
         tab.close()
 

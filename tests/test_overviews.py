@@ -24,6 +24,7 @@ from rdflib.namespace import XSD
 from b40graph.author import geocode
 from b40graph.core.errors import DataError
 from b40graph.core.settings import Settings
+from b40graph.core.text import sort_key
 from b40graph.pipeline import build
 from b40graph.sources.reference import load_reference
 from b40graph.store.embedded import EmbeddedBackend
@@ -145,7 +146,7 @@ def test_the_map_has_title_desc_outlines_and_a_table(seed: Site) -> None:
     countries = {p.findtext(SVG + "title") for p in svg.iter(SVG + "path")}
     assert {"Greece", "Turkey", "Serbia", "Kosovo"} <= countries  # Natural Earth names
     html = seed.page("/overview/map")
-    assert '<table class="data">' in html and 'href="/doc/place/athens"' in html
+    assert '<table class="data cards">' in html and 'href="/doc/place/athens"' in html
 
 
 # --- the timeline ----------------------------------------------------------------------------------------
@@ -287,6 +288,87 @@ def test_the_home_page_has_the_compact_overview(seed: Site) -> None:
     assert hrefs == _members_with_points(seed)
     for page in ("map", "timeline", "themes", "members"):
         assert f'href="/overview/{page}"' in html
+
+
+# --- navigation, the sitemap and the reader's language ------------------------------------------------------
+
+
+def _header_links(html: str) -> set[str]:
+    header = html[html.index("<header>") : html.index("</header>")]
+    return set(re.findall(r'href="([^"?]*)"', header))
+
+
+def test_every_page_links_the_overviews_search_sparql_and_downloads(seed: Site) -> None:
+    for path in ("/", "/overview/", "/overview/map", "/doc/municipality/athens", "/search?q=athens", "/download/"):
+        assert {"/overview/", "/search", "/sparql", "/download/"} <= _header_links(seed.page(path)), path
+    html = seed.page("/sparql")  # the query page: its own CSP, the same header
+    assert {"/overview/", "/search", "/sparql", "/download/"} <= _header_links(html)
+    current = re.findall(r'<a href="([^"]*)" aria-current="page">', seed.page("/overview/timeline"))
+    assert current[0] == "/overview/"  # the header marks the section the page is in
+
+
+def test_the_sitemap_lists_the_overview_pages(seed: Site) -> None:
+    response = seed.client.get("/sitemap.xml")
+    assert response.status_code == 200
+    locs = [e.text or "" for e in ET.fromstring(response.data).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    paths = {loc.removeprefix(BASE.rstrip("/")) for loc in locs}
+    assert {"/overview/", "/overview/map", "/overview/timeline", "/overview/themes", "/overview/members"} <= paths
+    for path in paths:
+        if path.startswith("/overview/"):
+            assert seed.client.get(path).status_code == 200, path
+
+
+def _local_names(root: Path, name: str) -> dict[str, tuple[str, str]]:
+    """slug: (name_local, lang_local) of the project's municipalities or places."""
+    with (root / "data" / name).open(encoding="utf-8") as fh:
+        return {r["slug"]: (r["name_local"], r["lang_local"]) for r in csv.DictReader(fh)}
+
+
+def test_the_overviews_show_labels_in_the_chosen_language(seed: Site) -> None:
+    municipality, language = _local_names(seed.root, "municipalities.csv")["athens"]
+    place, place_language = _local_names(seed.root, "places.csv")["athens"]
+    assert language == place_language == "el"
+    response = seed.client.get("/overview/map", query_string={"lang": "el"})
+    assert response.status_code == 200 and response.headers["Content-Language"] == "el"
+    assert "Accept-Language" in response.headers["Vary"]
+    html = response.get_data(as_text=True)
+    assert '<html lang="el">' in html
+    assert f'<a href="/doc/municipality/athens">{municipality}</a>' in html  # the table
+    (athens,) = [a for a in _links(seed.svg("/overview/map?lang=el", "map")) if a.get("href") == _muni("athens")]
+    assert athens.findtext(SVG + "text") == place and municipality in (athens.get("aria-label") or "")
+    # the language switch links this page in each language, the chosen one marked
+    assert re.search(r'<a href="/overview/map\?lang=el" hreflang="el" lang="el" aria-current="true">', html)
+    # English, asked for or by default: the English labels; a bad tag is refused
+    for english in (seed.page("/overview/map?lang=en"), seed.page("/overview/map")):
+        assert '<a href="/doc/municipality/athens">City of Athens</a>' in english and municipality not in english
+    assert seed.client.get("/overview/map?lang=1").status_code == 400
+
+
+def _first_links(html: str, prefix: str) -> list[tuple[str, str]]:
+    """(href, text) of the links to pages under `prefix`, each the first time it is linked."""
+    seen: dict[str, str] = {}
+    for href, text in re.findall(rf'<a href="({prefix}[^"]*)">([^<]*)</a>', html):
+        seen.setdefault(href, text)
+    return list(seen.items())
+
+
+@pytest.mark.parametrize("language", ["en", "el", "tr", "sr-Cyrl"])
+def test_overviews_and_resource_pages_list_the_members_in_one_order(seed: Site, language: str) -> None:
+    """Greek, Turkish (İ and ı) and Serbian Cyrillic names in one order: the overview's table of members and the
+    network's page, each in the reader's language, by `sort_key` (which tests/test_sort_order.py checks)."""
+    overview = seed.page(f"/overview/map?lang={language}")
+    table = _first_links(overview[overview.index('<table class="data') :], "/doc/municipality/")
+    network = _first_links(seed.page(f"/doc/network/b40?lang={language}"), "/doc/municipality/")
+    assert len(table) > 10
+    names = [text for _, text in table]
+    assert names == sorted(names, key=sort_key)
+    shown = dict(network)
+    assert [h for h, _ in table if h in shown] == [h for h, _ in network if h in dict(table)]
+    assert all(shown[h] == text for h, text in table if h in shown)  # the same label on both
+    if language != "en":  # some of the names are in the language (the seed has local names in each)
+        local = _local_names(seed.root, "municipalities.csv")
+        ours = {slug for slug, (_, lang) in local.items() if lang.lower() == language.lower()}
+        assert ours and all(dict(table)[_muni(slug)] == local[slug][0] for slug in ours if _muni(slug) in dict(table))
 
 
 # --- coordinates -----------------------------------------------------------------------------------------

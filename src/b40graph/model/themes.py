@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rdflib import Literal
 
+from b40graph.core.text import fold_char
 from b40graph.sources.declaration import OPERATIVE, Clause
 from b40graph.sources.reference import Theme
 
@@ -45,12 +46,13 @@ def primary(language: str) -> str:
 
 
 def _fold_cluster(cluster: str, lang: str) -> str:
+    """Case folded by the language's rules; in a language whose accents are not letters, the shared
+    accent-and-case fold (core.text, which search and sorting use)."""
+    if lang in _NO_ACCENTS:
+        return fold_char(cluster)
     if lang in _TURKIC:
         cluster = cluster.replace("I", "ı").replace("İ", "i")
-    folded = unicodedata.normalize("NFD", cluster.casefold())
-    if lang in _NO_ACCENTS:
-        folded = "".join(c for c in folded if not unicodedata.combining(c))
-    folded = unicodedata.normalize("NFC", folded)
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFD", cluster.casefold()))
     return folded.translate(_ROMANIAN) if lang == "ro" else folded
 
 

@@ -5,10 +5,11 @@ the store (in the staging folder, so it lands atomically with the release), and 
 server. A server over a remote store (`serve --backend`) or a `--dataset` file builds it from the backend
 on first use, into a temporary file, by the same fixed SPARQL queries (`write_index`); see `Indexes`.
 
-Matching is accent- and case-insensitive: every text is folded (`fold`: Turkish dotted and dotless i to i,
-letters without a decomposition such as đ or ø to their base letter, combining marks dropped, case folded)
-before it is stored or looked up. User input never reaches SQL or FTS5 syntax: values are SQLite
-parameters and an FTS5 query is made only of quoted tokens (`fts_query`).
+Matching is accent- and case-insensitive: every text is folded (`core.text.fold`, the one lists are sorted
+by: Turkish dotted and dotless i to i, letters without a decomposition such as đ or ø to their base letter,
+combining marks dropped, case folded, non-Latin letters kept) before it is stored or looked up; results
+that rank alike come by name (`core.text.sort_key`). User input never reaches SQL or FTS5 syntax: values
+are SQLite parameters and an FTS5 query is made only of quoted tokens (`fts_query`).
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ import sqlite3
 import tempfile
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from b40graph.core.text import fold, sort_key
 
 INDEX_FILE = "search.sqlite"
 SCHEMA_VERSION = "1"
@@ -120,41 +122,7 @@ class SearchUnavailable(Exception):
 
 # --- folding and FTS5 queries ------------------------------------------------------------------------
 
-_SPECIAL = str.maketrans(
-    {
-        "İ": "i",
-        "ı": "i",
-        "đ": "d",
-        "Đ": "d",
-        "ð": "d",
-        "Ð": "d",
-        "ł": "l",
-        "Ł": "l",
-        "ø": "o",
-        "Ø": "o",
-        "ħ": "h",
-        "Ħ": "h",
-        "æ": "ae",
-        "Æ": "ae",
-        "œ": "oe",
-        "Œ": "oe",
-        "ß": "ss",
-        "þ": "th",
-        "Þ": "th",
-    }
-)
 _TOKEN = re.compile(r"[^\W_]+")
-
-
-def _fold_char(char: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", char.translate(_SPECIAL))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: `Çanakkale` and `canakkale`, `İmamoğlu` and `imamoglu` fold alike,
-    so do `Αθήνα` and `ΑΘΗΝΑ`. Runs of white space become one space."""
-    return " ".join("".join(map(_fold_char, text)).split())
 
 
 def tokens(text: str) -> list[str]:
@@ -381,11 +349,11 @@ def write_release_index(release_dir: Path, base: str) -> int:
 # --- reading the index -------------------------------------------------------------------------------
 
 # Fixed statements; `{where}` takes the kind filter of `_kinds_sql` (only `?` marks: values are parameters).
-_LABEL_HIT = "SELECT l.entity, l.field, l.text, %s FROM label l JOIN entity e ON e.id = l.entity WHERE "
+_LABEL_HIT = "SELECT l.entity, l.field, l.text, %s, e.name FROM label l JOIN entity e ON e.id = l.entity WHERE "
 _EXACT = _LABEL_HIT % "length(l.norm)" + "l.norm = ?{where} LIMIT 500"
 _PREFIX = _LABEL_HIT % "length(l.norm)" + "l.norm > ? AND l.norm < ?{where} ORDER BY length(l.norm) LIMIT 500"
 _FULL_TEXT = (
-    "SELECT l.entity, l.field, l.text, f.rank FROM label_fts f JOIN label l ON l.id = f.rowid "
+    "SELECT l.entity, l.field, l.text, f.rank, e.name FROM label_fts f JOIN label l ON l.id = f.rowid "
     "JOIN entity e ON e.id = l.entity WHERE label_fts MATCH ?{where} ORDER BY f.rank LIMIT 1000"
 )
 _ENTITIES = "SELECT id, iri, kind, name, description FROM entity WHERE id IN ({where})"
@@ -406,6 +374,22 @@ _WITH_PROPERTY = (
     "SELECT DISTINCT p.entity FROM prop p JOIN entity e ON e.id = p.entity WHERE p.pid = ?{where} LIMIT 1000"
 )
 _NAMES_OF = "SELECT field, text, norm FROM label WHERE entity = ? AND field IN ('name', 'alias', 'place')"
+
+
+#: A search's candidate: (entity, ((tier, field rank, rank), field, matched text, name)).
+Ranked = tuple[int, tuple[tuple[float, int, float], str, str, str]]
+
+
+def _first_by_name(ranked: list[Ranked], limit: int) -> list[Ranked]:
+    """The first `limit` of `ranked` (in rank order; the rank key first, the name last), those that rank
+    alike by name (`sort_key`); only the names that can reach the first `limit` are keyed (a search stays
+    fast)."""
+    if not ranked or limit <= 0:
+        return []
+    end = min(limit, len(ranked))
+    while end < len(ranked) and ranked[end][1][0] == ranked[end - 1][1][0]:
+        end += 1
+    return sorted(ranked[:end], key=lambda item: (item[1][0], sort_key(item[1][3])))[:limit]
 
 
 def _sql(statement: str, where: str) -> str:
@@ -454,29 +438,29 @@ class SearchIndex:
         return f" AND e.kind IN ({', '.join('?' * len(wanted))})", wanted
 
     def search(self, text: str, kinds: Iterable[str] | None = None, limit: int = MAX_RESULTS) -> list[Hit]:
-        """Ranked: an exact label first, then labels that begin with the query, then full-text rank (BM25);
-        at most `limit` (≤ MAX_RESULTS) entities."""
+        """Ranked: an exact label first, then labels that begin with the query, then full-text rank (BM25),
+        equals by name (`sort_key`, as every list is sorted); at most `limit` (≤ MAX_RESULTS) entities."""
         norm = fold(text)[:MAX_QUERY_CHARS]
         limit = max(0, min(limit, MAX_RESULTS))
         if not norm or not limit:
             return []
         where, args = self._kinds_sql(kinds)
         db = self._db()
-        best: dict[int, tuple[tuple[float, ...], str, str]] = {}
+        best: dict[int, tuple[tuple[float, int, float], str, str, str]] = {}
 
-        def offer(rows: Iterable[tuple[int, str, str, float]], tier: int) -> None:
-            for entity, fld, matched, rank in rows:
+        def offer(rows: Iterable[tuple[int, str, str, float, str]], tier: int) -> None:
+            for entity, fld, matched, rank, name in rows:
                 key = (-tier, FIELD_RANK[fld], rank)
                 if entity not in best or key < best[entity][0]:
-                    best[entity] = (key, fld, matched)
+                    best[entity] = (key, fld, matched, name)
 
         offer(db.execute(_sql(_EXACT, where), [norm, *args]), 3)
         offer(db.execute(_sql(_PREFIX, where), [norm, norm + "\U0010ffff", *args]), 2)
         query = fts_query(norm)
         if query is not None:
             offer(db.execute(_sql(_FULL_TEXT, where), [query, *args]), 1)
-        ranked = sorted(best.items(), key=lambda item: item[1][0])[:limit]
-        return self._hits([(entity, key[0] * -1, fld, matched) for entity, (key, fld, matched) in ranked])
+        ranked = _first_by_name(sorted(best.items(), key=lambda item: item[1][0]), limit)
+        return self._hits([(entity, key[0] * -1, fld, matched) for entity, (key, fld, matched, _) in ranked])
 
     def _hits(self, found: list[tuple[int, float, str, str]]) -> list[Hit]:
         if not found:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from b40graph.core import ntriples as nt
 from b40graph.core.errors import Problem
-from b40graph.core.text import fold
+from b40graph.core.text import ascii_fold
 
 _FOAF_NAME = "<http://xmlns.com/foaf/0.1/name>"
 _FOAF_GIVEN = "<http://xmlns.com/foaf/0.1/givenName>"
@@ -44,7 +44,7 @@ class Person:
 
 
 def _key(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", fold(text).lower()))
+    return " ".join(re.findall(r"[a-z0-9]+", ascii_fold(text).lower()))
 
 
 def persons_from_lines(graphs: Iterable[list[str]], origins: Mapping[str, Origin]) -> list[Person]:

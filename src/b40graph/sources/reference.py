@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, SKOS
 
 from b40graph.core.errors import DataError, Problem, Problems
 from b40graph.core.rdfio import canonical
-from b40graph.core.text import fold
+from b40graph.core.text import ascii_fold
 
 # Words that name the kind of local government, not which one.
 _NOISE = {"city", "of", "the", "municipality", "metropolitan", "capital", "municipal", "council"}
@@ -29,7 +29,7 @@ Origin = tuple[Path, int]
 
 def core(name: str) -> str:
     """The identifying part of a municipality or place name, ASCII-folded: 'City of Constanța' -> 'constanta'."""
-    words = re.findall(r"[a-z0-9]+", fold(name).lower())
+    words = re.findall(r"[a-z0-9]+", ascii_fold(name).lower())
     return "-".join(w for w in words if w not in _NOISE)
 
 
@@ -72,9 +72,9 @@ class Reference:
         return sorted({self._keys[c] for c in close})
 
     def theme_by_label(self, label: str) -> Theme | None:
-        wanted = fold(label).lower().strip()
+        wanted = ascii_fold(label).lower().strip()
         for theme in self.themes:
-            if theme.slug == wanted or any(fold(str(lab)).lower() == wanted for lab in theme.labels):
+            if theme.slug == wanted or any(ascii_fold(str(lab)).lower() == wanted for lab in theme.labels):
                 return theme
         return None
 

@@ -44,7 +44,7 @@ def _english(query: str) -> str:
 MEMBERS = _english(
     PREFIXES
     + """SELECT ?membership ?network ?network_label ?municipality ?municipality_label ?country ?country_label
-  ?place ?place_label ?at_label ?lat ?long ?joined ?left ?role ?role_label WHERE {
+  ?place ?place_label ?at ?at_label ?lat ?long ?joined ?left ?role ?role_label WHERE {
   ?membership a org:Membership ; org:member ?municipality ; org:organization ?network ; b40:memberSince ?joined .
   OPTIONAL { ?membership b40:memberUntil ?left }
   OPTIONAL { ?membership org:role ?role OPTIONAL { ?role rdfs:label ?role_label EN(?role_label) } }
@@ -113,7 +113,7 @@ TABLES = (
             *("network", "network_label", "municipality", "municipality_label", "country", "country_label"),
             *("place", "place_label", "lat", "long", "joined", "left", "role", "role_label"),
         ),
-        ("at_label",),  # the name of the place the point is of (a city of the province a municipality governs)
+        ("at", "at_label"),  # the place the point is of (a city of the province a municipality governs)
     ),
     Table(
         "signatures",

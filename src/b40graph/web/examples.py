@@ -1,6 +1,6 @@
 """Example queries on the SPARQL page: real questions about the network. Each one is run by the tests on the
 seed project and must answer with at least one row. The ones answering with (label, count) pairs are drawn
-as a bar chart on the results page."""
+as a bar chart on the results page, the ones with a latitude and a longitude column as a map."""
 
 PREFIXES = """PREFIX b40: <https://w3id.org/b40/ontology#>
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -139,5 +139,19 @@ SELECT ?year (COUNT(DISTINCT ?m) AS ?joined) WHERE {
   ?ms org:member ?m ; b40:memberSince ?since .
   BIND(STR(YEAR(?since)) AS ?year)
 } GROUP BY ?year ORDER BY ?year""",
+    ),
+    (
+        "Where are the members? (a map)",
+        PREFIXES
+        + """PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+SELECT DISTINCT ?municipality ?name ?lat ?long WHERE {
+  ?ms a org:Membership ; org:member ?municipality .
+  FILTER NOT EXISTS { ?ms b40:memberUntil ?left }
+  ?municipality rdfs:label ?name ; dct:spatial ?place .
+  FILTER(lang(?name) = "en")
+  # the point of the place, or of the city within it (a metropolitan municipality governs a province)
+  { ?place geo:lat ?lat ; geo:long ?long }
+  UNION { ?city schema:containedInPlace ?place ; geo:lat ?lat ; geo:long ?long }
+} ORDER BY ?name""",
     ),
 ]

@@ -23,6 +23,7 @@ from b40graph.store.tables import TABLES
 from b40graph.web.errors import ApiError
 from b40graph.web.http import accepts_gzip, backend, choose, finish, local_url, same_release, send_ranged, settings
 from b40graph.web.overviews import CSV_TYPE, table_download
+from b40graph.web.overviews import PAGES as OVERVIEWS
 from b40graph.web.resources import check_path, document
 
 bp = Blueprint("meta", __name__)
@@ -136,7 +137,8 @@ def sitemap() -> Response:
         if isinstance(quad.subject, ox.NamedNode) and quad.subject.value.startswith(base):
             subjects.add(quad.subject.value)
     root = settings().base.rstrip("/")  # the public base, never the request's Host header
-    urls = ["/", "/sparql", "/download/", "/ontology"] + sorted(local_url(s) or s for s in subjects)
+    urls = ["/", "/overview/", *(f"/overview/{name}" for name in OVERVIEWS), "/search", "/sparql", "/download/"]
+    urls += ["/ontology", *sorted(local_url(s) or s for s in subjects)]
     body = ['<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n']
     body += [f"<url><loc>{root}{_xml(u)}</loc></url>\n" for u in urls]
     body.append("</urlset>\n")

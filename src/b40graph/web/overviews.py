@@ -2,9 +2,10 @@
 each on its page under /overview/ with the table it is drawn from, and a compact one on the home page.
 
 The facts come through the Backend with fixed queries (store.tables and the two below), so any network
-works; a page is made once per dataset version (the document cache). The CSV tables are the release's
-files (written by the build, store.tables); a backend without them (a remote endpoint, a --dataset store)
-gets them made on request from the same queries.
+works; the labels are the reader's language's (`?lang=` or Accept-Language, as on resource pages), English
+where a thing has none; a page is made once per dataset version and language (the document cache). The CSV
+tables are the release's files (written by the build, store.tables); a backend without them (a remote
+endpoint, a --dataset store) gets them made on request from the same queries.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 
 from b40graph.core.formats import HTML
-from b40graph.core.text import fold
+from b40graph.core.text import sort_key
 from b40graph.store import tables
 from b40graph.store.backend import Version
-from b40graph.web import svg
+from b40graph.store.resource import best_label
+from b40graph.web import pages, svg
 from b40graph.web.errors import ApiError
 from b40graph.web.http import backend, finish, local_url, same_release, send_ranged
 
@@ -86,6 +88,35 @@ def facts() -> Facts:
     )
 
 
+#: The label columns of the tables, each with the column of the thing it names.
+LABELLED = {
+    "members": (("network", "network_label"), ("municipality", "municipality_label"), ("country", "country_label"))
+    + (("place", "place_label"), ("at", "at_label"), ("role", "role_label")),
+    "signatures": (("municipality", "municipality_label"), ("role", "role_label")),
+    "commitments": (("theme", "theme_label"),),
+    "events": (("event", "label"),),
+}
+
+
+def relabel(f: Facts, language: str) -> Facts:
+    """The facts with every thing's label in `language` where it has one (the tables' English otherwise),
+    looked up in one request, as resource pages label things (store.resource.best_label)."""
+    if language == pages.DEFAULT_LANGUAGE:
+        return f
+    tables_of = {"members": f.members, "signatures": f.signatures, "commitments": f.commitments, "events": f.events}
+    iris = {r[key] for name, rows in tables_of.items() for r in rows for key, _ in LABELLED[name] if r.get(key)}
+    found = backend().labels(sorted(iris))
+
+    def shown(row: dict[str, str], key: str, column: str) -> str:
+        return best_label(found.get(row.get(key, ""), []), language) or row.get(column, "")
+
+    out = {
+        name: [{**r, **{column: shown(r, key, column) for key, column in LABELLED[name]}} for r in rows]
+        for name, rows in tables_of.items()
+    }
+    return Facts(out["members"], out["signatures"], out["commitments"], f.declarations, out["events"])
+
+
 def current_members(f: Facts) -> list[tables.Row]:
     """One row per municipality that is a member of a network and has not left, by label."""
     rows = [m for m in f.members if not m["left"]]
@@ -95,8 +126,8 @@ def current_members(f: Facts) -> list[tables.Row]:
 
 
 def _by_name(label: str) -> tuple[str, str]:
-    """Names sorted by their letters (Çanakkale with the C's), then as written."""
-    return fold(label).lower(), label
+    """Names sorted as every list is (`sort_key`): Çanakkale with the C's, Αθήνα by its Greek letters."""
+    return sort_key(label)
 
 
 def dots(f: Facts) -> list[svg.Dot]:
@@ -190,9 +221,11 @@ def _page(name: str) -> Response:
     if name not in PAGES and name != "index":
         raise ApiError(404, f"no overview is called '{name}'; see /overview/", "not-found")
 
+    language = pages.lang()
+
     def make(version: Version) -> bytes:
         def render() -> bytes:
-            f = facts()
+            f = relabel(facts(), language)
             title = PAGES.get(name, "Overview of the network")
             context = {
                 "title": title,
@@ -206,13 +239,16 @@ def _page(name: str) -> Response:
                 "matrix": matrix(f),
                 "tables": tables.TABLES,
                 "href": _href,
+                "page_lang": language,
+                "lang_path": request.path,
             }
             return render_template(f"overview_{name}.html", **context).encode("utf-8")
 
-        return current_app.config["B40_DOC_CACHE"].get_or_make((version.tag, "overview", name), render)  # type: ignore[no-any-return]
+        key = (version.tag, "overview", name, language)
+        return current_app.config["B40_DOC_CACHE"].get_or_make(key, render)  # type: ignore[no-any-return]
 
     version, body = same_release(make)
-    return finish(Response(body, content_type=HTML.content_type), version, HTML, vary=False)
+    return finish(Response(body, content_type=HTML.content_type), version, HTML, vary=False, language=language)
 
 
 @bp.route("/overview/", methods=["GET", "HEAD"])

@@ -1,14 +1,15 @@
-"""What makes a page read well, apart from the data: names for terms the data gives no label, a sort key
-that files Çanakkale with the C's, the folding of statements that say the same thing twice, and the names
-of the languages a reader may switch to."""
+"""What makes a page read well, apart from the data: names for terms the data gives no label, the sort key
+that files Çanakkale with the C's (core.text's, which every list and search result is sorted by), the
+folding of statements that say the same thing twice, and the names of the languages a reader may switch
+to."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 
+from b40graph.core.text import sort_key
 from b40graph.core.vocab import PREFIXES
 
 #: Names of common terms whose vocabulary the ontology gives no label (the data's labels win when present).
@@ -92,18 +93,6 @@ def humanize(iri: str) -> str:
     return " ".join([first, *rest])
 
 
-#: Letters that no Unicode decomposition takes to a base letter.
-_FOLD = str.maketrans({"ı": "i", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "ħ": "h", "ß": "ss"})
-
-
-def sort_key(text: str) -> tuple[str, str]:
-    """Accent- and case-folded text, then the text itself (a stable order among folded equals): Çanakkale
-    files with the C's, İstanbul and Istanbul together, Ά with Α."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    base = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return base.casefold().translate(_FOLD), text
-
-
 #: Each language's name for itself, for the language switch (a tag not listed is shown as the tag).
 AUTONYMS = {
     "en": "English",
@@ -178,3 +167,6 @@ def fold(statements: Iterable[tuple[str, Hashable, bool]], label: Callable[[str]
         for v in fresh:
             shown_by[v] = p
     return sorted(rows.values(), key=lambda r: sort_key(r.label))
+
+
+__all__ = ["AUTONYMS", "TERM_NAMES", "Row", "autonym", "fold", "humanize", "sort_key"]

@@ -14,7 +14,7 @@ from b40graph.sparql.guard import inspect
 from b40graph.sparql.hints import explain
 from b40graph.sparql.results import QueryError
 from b40graph.store.backend import BooleanResult, GraphResult, QueryResult, SolutionsResult
-from b40graph.web import charts, examples, service
+from b40graph.web import examples, service, svg
 from b40graph.web.conneg import BadRequest, NotAcceptable
 from b40graph.web.errors import ApiError
 from b40graph.web.http import MAX_AGE, QUERY_PAGE_CSP, admission, backend, choose, compress, finish, settings
@@ -169,7 +169,7 @@ def page(query: str, results: dict[str, object] | None, error: QueryError | None
     variables = results.get("variables") if results else None
     chart = dots = None
     if isinstance(rows, list) and isinstance(variables, list):
-        chart, dots = charts.bar_chart(variables, rows), charts.dot_map(variables, rows)
+        chart, dots = svg.result_bars(variables, rows), svg.result_map(variables, rows)
     hint = explain(query, str(error)) if error is not None else None
     body = render_template(
         "sparql.html",

@@ -1,4 +1,5 @@
-"""Server-rendered SVG charts for the overview pages: a map, a timeline, a matrix and bars.
+"""Server-rendered SVG charts: a map, a timeline, a matrix and bars, for the overview pages and for the query
+page's results (`result_bars`, `result_map`: a SELECT result of that shape, else None).
 
 Pure functions of plain data (no Flask, no store): each returns the `<svg>` as Markup, every piece of data
 escaped. Each chart is readable without JavaScript and in print (dark strokes, text in the picture), has a
@@ -42,8 +43,13 @@ class Entry:
 @dataclass(frozen=True)
 class Bar:
     label: str
-    count: int
+    count: float
     href: str
+    shown: str = ""  # the count as written (a query result's literal); else the count itself
+
+    @property
+    def text(self) -> str:
+        return self.shown or f"{self.count:g}"
 
 
 def _open(chart_id: str, width: float, height: float, title: str, desc: str) -> str:
@@ -63,6 +69,9 @@ def _markup(parts: list[str]) -> Markup:
 
 
 def _link(href: str, name: str, inner: str) -> str:
+    """A mark linked to its page and named; a mark without a page is a group named by its title."""
+    if not href:
+        return f"<g><title>{escape(name)}</title>{inner}</g>"
     return f'<a href="{escape(href)}" aria-label="{escape(name)}"><title>{escape(name)}</title>{inner}</a>'
 
 
@@ -84,8 +93,15 @@ def _bounds(dots: Sequence[Dot]) -> tuple[float, float, float, float]:
     return cx - half_w, cy - half_h, cx + half_w, cy + half_h
 
 
+def in_region(dots: Sequence[Dot]) -> bool:
+    """Whether every dot is inside the box the outlines were clipped to (outside it they would show a cut)."""
+    west, south, east, north = outlines()["box"]
+    return all(west <= d.long <= east and south <= d.lat <= north for d in dots)
+
+
 def map_svg(dots: Sequence[Dot], chart_id: str, title: str, desc: str, width: int = 860, labels: bool = True) -> Markup:
-    """Dots on the countries' outlines, in an equirectangular projection scaled at the map's middle latitude."""
+    """Dots in an equirectangular projection scaled at the map's middle latitude, on the countries' outlines
+    when every dot is in their region."""
     west, south, east, north = _bounds(dots)
     kx = math.cos(math.radians((south + north) / 2))
     scale = width / ((east - west) * kx)
@@ -97,7 +113,7 @@ def map_svg(dots: Sequence[Dot], chart_id: str, title: str, desc: str, width: in
     parts = [_open(chart_id, width, height, title, desc)]
     parts.append(f'<rect width="{width}" height="{height:.0f}" fill="#eef4fb"/>')
     parts.append('<g fill="#ffffff" stroke="#7b8594" stroke-width="0.8" fill-rule="evenodd">')
-    for country in outlines()["countries"]:
+    for country in outlines()["countries"] if in_region(dots) else ():
         path = []
         for ring in country["rings"]:
             xs, ys = [p[0] for p in ring], [p[1] for p in ring]
@@ -220,10 +236,87 @@ def bars_svg(bars: Sequence[Bar], chart_id: str, title: str, desc: str, width: i
         inner = (
             f'<text x="0" y="{y + 17}" fill="#111">{escape(_cut(bar.label, 30))}</text>'
             f'<rect x="{left}" y="{y + 4}" width="{length:.1f}" height="{row - 10}" fill="#1d4ed8"/>'
-            f'<text x="{left + length + 6:.1f}" y="{y + 17}" fill="#111" class="count">{bar.count}</text>'
+            f'<text x="{left + length + 6:.1f}" y="{y + 17}" fill="#111" class="count">{escape(bar.text)}</text>'
         )
-        parts.append(_link(bar.href, f"{bar.label}: {bar.count}", inner))
+        parts.append(_link(bar.href, f"{bar.label}: {bar.text}", inner))
     return _markup(parts)
 
 
-__all__ = ["Bar", "Dot", "Entry", "bars_svg", "map_svg", "matrix_svg", "outlines", "timeline_svg"]
+# --- a query result drawn: (label, number) rows as bars, rows with a latitude and a longitude as dots ---------
+
+MAX_BARS = 60  # more rows than this: the table says it better
+LATITUDE = ("lat", "latitude")
+LONGITUDE = ("long", "lon", "lng", "longitude")
+Cell = dict[str, str]  # a result cell as the query page has it: text, href, num ("1": a numeric literal)
+
+
+def _number(cell: Cell, typed: bool = True) -> float | None:
+    """The cell's value as a finite number: a numeric literal (`typed`), or any text that reads as one."""
+    if typed and not cell.get("num"):
+        return None
+    try:
+        value = float(cell.get("text", "").strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def result_bars(variables: list[str], rows: list[list[Cell]], chart_id: str = "result-bars") -> Markup | None:
+    """Bars for rows that are (label, number) pairs in either order, 1..MAX_BARS of them, with no negative
+    number; None for any other shape."""
+    if len(variables) != 2 or not 0 < len(rows) <= MAX_BARS:
+        return None
+    for measure in (1, 0):
+        values = [_number(row[measure]) for row in rows]
+        if all(v is not None and v >= 0 for v in values) and all(_number(r[1 - measure]) is None for r in rows):
+            break
+    else:
+        return None
+    bars = [
+        Bar(label.get("text") or "(none)", value or 0.0, label.get("href", ""), row[measure]["text"])
+        for row, value in zip(rows, values, strict=True)
+        for label in (row[1 - measure],)
+    ]
+    title = f"{variables[measure]} by {variables[1 - measure]}"
+    return bars_svg(bars, chart_id, title, f"One bar per row, as long as its {variables[measure]}.", width=720)
+
+
+def _column(variables: list[str], names: tuple[str, ...]) -> int | None:
+    return next((i for i, name in enumerate(variables) if name.lower() in names), None)
+
+
+def result_map(variables: list[str], rows: list[list[Cell]], chart_id: str = "result-map") -> Markup | None:
+    """A dot at each row's (latitude, longitude) on the overview map's projection (and its outlines when the
+    dots are in their region), named by the row's first other text (a literal before an IRI) and linked to its
+    first IRI; None without both columns or without a row whose coordinates are numbers on Earth."""
+    lat_at, long_at = _column(variables, LATITUDE), _column(variables, LONGITUDE)
+    if lat_at is None or long_at is None:
+        return None
+    dots = []
+    for row in rows:
+        lat, long = _number(row[lat_at], typed=False), _number(row[long_at], typed=False)
+        if lat is None or long is None or not (-90 <= lat <= 90 and -180 <= long <= 180):
+            continue
+        others = [c for i, c in enumerate(row) if i not in (lat_at, long_at) and c.get("text")]
+        named = next((c for c in others if not c.get("href")), others[0] if others else {"text": f"{lat}, {long}"})
+        href = next((c["href"] for c in others if c.get("href")), "")
+        dots.append(Dot(lat, long, named["text"], named["text"], href))
+    if not dots:
+        return None
+    desc = f"{len(dots)} place{'' if len(dots) == 1 else 's'} by latitude and longitude, north up."
+    return map_svg(dots, chart_id, "The results on a map", desc, width=720, labels=len(dots) <= 30)
+
+
+__all__ = [
+    "Bar",
+    "Dot",
+    "Entry",
+    "bars_svg",
+    "in_region",
+    "map_svg",
+    "matrix_svg",
+    "outlines",
+    "result_bars",
+    "result_map",
+    "timeline_svg",
+]
