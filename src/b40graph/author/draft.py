@@ -36,7 +36,8 @@ from b40graph.core.iris import Minter
 from b40graph.core.settings import Settings
 from b40graph.core.text import is_blank, slugify, squash
 from b40graph.core.vocab import B40
-from b40graph.model.assemble import Assembly, add_declaration
+from b40graph.model.declarations import add_declaration
+from b40graph.model.nodes import Assembly
 from b40graph.model.themes import tag
 from b40graph.sources.declaration import OPERATIVE, ParsedText, parse_text
 from b40graph.sources.files import declaration_paths, decode, read_source
