@@ -5,7 +5,7 @@ N-Triples lines). `Settings.engine` picks the engine inside the reason and valid
 rules and shapes) or "plain" (owlrl and pyshacl over rdflib graphs, the reference). What a build reuses
 from the one before (ingest cache, graph state, dump pieces, validation state) belongs to one
 `publish.state.BuildState`, keyed by one fingerprint. `timings` (stage -> seconds) is filled in for the
-benchmarks.
+benchmarks. What the build has before it writes is a `publish.compiled.Compiled`.
 """
 
 from __future__ import annotations
@@ -15,22 +15,16 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
-
-from rdflib import Graph, URIRef
 
 from b40graph.core import ntriples as nt
 from b40graph.core.errors import DataError, Problem, UsageError
 from b40graph.core.iris import Minter
-from b40graph.core.settings import CONFIG_FILE, Settings
-from b40graph.core.site import Site
+from b40graph.core.settings import Settings
 from b40graph.core.vocab import PREFIXES
-from b40graph.model.assemble import Assembly
 from b40graph.model.cached import read_model
-from b40graph.publish.description import resolve_site
-from b40graph.publish.dumps import add_description, graph_digests, write_lines
-from b40graph.publish.pieces import RunStats, Union
+from b40graph.publish.compiled import Compiled, describe, release_info
+from b40graph.publish.dumps import graph_digests, write_lines
 from b40graph.publish.release import Release, publish, staging
 from b40graph.publish.state import BuildState, fingerprint, is_current, validation_inputs
 from b40graph.reason.closure import closure
@@ -50,27 +44,6 @@ ENGINES = ("fast", "plain")
 
 def _quiet(_: str) -> None:
     pass
-
-
-@dataclass
-class Compiled:
-    settings: Settings
-    assembly: Assembly
-    graphs: nt.NamedGraphs
-    report: Graph
-    conforms: bool
-    problems: list[Problem] = field(default_factory=list)
-    version: str = ""
-    timings: dict[str, float] = field(default_factory=dict)
-    issued: list[str] = field(default_factory=list)  # dct:issued of every declaration
-    digests: dict[str, str] = field(default_factory=dict)  # graph_digests of `graphs`
-    union: Union | None = None  # the union of `graphs` cut into runs
-    run_stats: dict[str, RunStats] = field(default_factory=dict)  # counts per run of the union
-    state: BuildState | None = None  # what this build started from and leaves
-    validation: str = "the whole graph"  # what SHACL validation covered
-    validated: dict[str, object] = field(default_factory=dict)  # the validation state of this build
-    warnings: list[Problem] = field(default_factory=list)  # not fatal: near-duplicate person names
-    site: Site = field(default_factory=Site)  # the site configuration as published (set by _describe)
 
 
 class _Clock:
@@ -132,31 +105,6 @@ def compile_dataset(settings: Settings, progress: Progress = _quiet) -> Compiled
     return compiled
 
 
-def _site(compiled: Compiled, mint: Minter) -> Site:
-    """settings.site completed from the reference graph (see `resolve_site`); a publisher under the base
-    must be described there."""
-    triples = [tuple(map(nt.to_rdflib, nt.split(t))) for t in compiled.graphs.get(mint.graph("reference"), [])]
-    site = resolve_site(compiled.settings.site, mint, compiled.assembly.networks, triples)
-    inside = site.publisher.startswith(mint.base)
-    if compiled.settings.site.publisher and inside and URIRef(site.publisher) not in {t[0] for t in triples}:
-        raise UsageError(
-            f"{compiled.settings.root / CONFIG_FILE}: publisher <{site.publisher}> is not described in the data; "
-            'name a network or municipality of data/ (e.g. publisher = "id/network/SLUG") or leave it out'
-        )
-    return site
-
-
-def _describe(compiled: Compiled) -> None:
-    """Add graph/description (publish.dumps.add_description), counts of the runs known before reused."""
-    mint, asm, state = Minter(compiled.settings.base), compiled.assembly, compiled.state
-    examples = [mint.declaration(i) for i in sorted(asm.parsed)] + [mint.network(n) for n in asm.networks]
-    known = state.previous.old.run_stats if state is not None and state.previous is not None else {}
-    last = compiled.issued[-1] if compiled.issued else ""
-    site = compiled.site = _site(compiled, mint)
-    described = add_description(compiled.graphs, compiled.digests, mint, asm.graph_sources, examples, last, site, known)
-    compiled.version, compiled.union, compiled.run_stats = described.version, described.union, described.run_stats
-
-
 def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, float] | None = None) -> Release:
     compiled = compile_dataset(settings, progress)
     if timings is not None:
@@ -164,7 +112,7 @@ def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, fl
     if not compiled.conforms:
         raise DataError(compiled.problems or [Problem("the data does not conform to the SHACL shapes")])
     clock = _Clock(compiled.timings)
-    _describe(compiled)  # publish
+    describe(compiled)  # publish
     state, graphs = compiled.state, compiled.graphs
     assert state is not None
     progress("writing dumps and the store")
@@ -181,7 +129,8 @@ def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, fl
         search.write_release_index(staged, settings.base)  # staged/search.sqlite, published with the release
         tables.write_tables(staged)  # staged/members.csv, signatures.csv, commitments.csv
         clock.lap("index")
-        (staged / "release.json").write_text(json.dumps(_info(compiled), indent=2, sort_keys=True) + "\n", "utf-8")
+        info = json.dumps(release_info(compiled), indent=2, sort_keys=True)
+        (staged / "release.json").write_text(info + "\n", "utf-8")
         release = publish(settings.out_dir, staged, compiled.version)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
@@ -191,23 +140,6 @@ def build(settings: Settings, progress: Progress = _quiet, timings: dict[str, fl
         timings.update(compiled.timings)
     progress(f"published release {release.version} ({sum(map(len, graphs.values()))} quads)")
     return release
-
-
-def _info(compiled: Compiled) -> dict[str, object]:
-    settings = compiled.settings
-    root = settings.root
-    return {
-        "version": compiled.version,
-        "base": settings.base,
-        "site": compiled.site.to_json(),  # what the pages say of the dataset: a served release carries it
-        "graphs": {str(k): len(v) for k, v in sorted(compiled.graphs.items())},
-        "quads": sum(map(len, compiled.graphs.values())),
-        "inputs": fingerprint(settings),
-        "sources": {
-            str(name): [p.relative_to(root).as_posix() if p.is_relative_to(root) else p.as_posix() for p in paths]
-            for name, paths in sorted(compiled.assembly.graph_sources.items())
-        },
-    }
 
 
 __all__ = [

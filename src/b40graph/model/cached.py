@@ -27,7 +27,10 @@ from b40graph.core.errors import DataError, Problem, Problems, UsageError
 from b40graph.core.iris import Minter
 from b40graph.core.settings import Settings
 from b40graph.model import translations
-from b40graph.model.assemble import Assembly, _source_document, add_declaration, add_memberships, add_reference
+from b40graph.model.declarations import add_declaration
+from b40graph.model.memberships import add_memberships
+from b40graph.model.nodes import Assembly
+from b40graph.model.reference_graph import add_reference
 from b40graph.sources.files import SourceFile, declaration_paths, read_source
 from b40graph.sources.reference import Reference, load_reference
 
@@ -263,8 +266,7 @@ def _translations(
     originals = translations.read_originals(seen, wanted, settings.max_source_bytes)
     asm = Assembly(factory=nt.TripleBag)
     mint = Minter(settings.base)
-    root, document = settings.root, _source_document
-    translations.add_translations(asm, sources, originals, ref, mint, root, problems, declared, document)
+    translations.add_translations(asm, sources, originals, ref, mint, settings.root, problems, declared)
     names = [mint.graph(f"declaration/{src.id}") for src in sources]
     return [_piece(asm, name) for name in names if name in asm.graphs], list(problems.items)
 

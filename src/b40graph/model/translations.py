@@ -12,10 +12,8 @@ prints them and mints no signature, person or membership of its own.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT
@@ -25,22 +23,11 @@ from b40graph.core.errors import DataError, Problems
 from b40graph.core.iris import Minter
 from b40graph.core.text import plain
 from b40graph.core.vocab import B40, ISO639, SCHEMA
+from b40graph.model.nodes import Assembly, source_document
 from b40graph.model.themes import tag, warn_without_labels
 from b40graph.sources.declaration import OPERATIVE, ParsedText, SignatureBlock, parse_text
 from b40graph.sources.files import TRANSLATION_OF, SourceFile, read_source
 from b40graph.sources.reference import Reference
-
-
-class Assembly(Protocol):
-    """What is used here of model.assemble.Assembly (which imports this module)."""
-
-    origins: dict[URIRef, tuple[Path, int | None]]
-
-    def graph(self, name: URIRef, *sources: Path) -> Graph: ...
-
-
-#: assemble._source_document: the node of a source file, with its path, size and checksum.
-SourceDocument = Callable[[Graph, Minter, Path, Path, str, int, str], URIRef]
 
 #: Front-matter keys that state facts of the original, never of a translation.
 ORIGINAL_ONLY = ("founding", "event", "place", "themes")
@@ -168,7 +155,6 @@ def add_translation(
     mint: Minter,
     root: Path,
     problems: Problems,
-    source_document: SourceDocument,
 ) -> None:
     """The named graph of translation `src` of `original`."""
     path = src.path
@@ -230,7 +216,6 @@ def add_translations(
     root: Path,
     problems: Problems,
     declared: set[str],
-    source_document: SourceDocument,
 ) -> None:
     """Every translation, after the originals were read (`originals`: id -> file and parsed text; `declared`:
     the ids of every declaration that is not a translation). Also checks that each names a declaration
@@ -262,7 +247,7 @@ def add_translations(
             continue
         languages[key] = src.path
         try:
-            add_translation(asm, src, original, ref, mint, root, problems, source_document)
+            add_translation(asm, src, original, ref, mint, root, problems)
         except DataError as err:
             problems.extend(err)
 

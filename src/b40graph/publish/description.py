@@ -140,6 +140,15 @@ def describe_stats(
     ds = mint.dataset()
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
+    _catalogue(g, ds, site)
+    _contents(g, ds, stats, mint, version, modified, sources, examples)
+    _distributions(g, ds, mint, site)
+    _partitions(g, ds, stats, mint)
+    return g
+
+
+def _catalogue(g: Graph, ds: URIRef, site: Site) -> None:
+    """What the site configuration says: title, description, licence, publisher, languages, contact."""
     g.add((ds, RDFS.label, Literal(site.shown_title, lang="en")))
     g.add((ds, DCT.title, Literal(site.shown_title, lang="en")))
     g.add((ds, DCT.description, Literal(site.shown_description, lang="en")))
@@ -156,6 +165,19 @@ def describe_stats(
         g.add((contact, RDFS.label, Literal(f"Contact for {site.shown_name}", lang="en")))
         link = "hasEmail" if site.contact_href.startswith("mailto:") else "hasURL"
         g.add((contact, URIRef(VCARD + link), URIRef(site.contact_href)))
+
+
+def _contents(
+    g: Graph,
+    ds: URIRef,
+    stats: Stats,
+    mint: Minter,
+    version: str,
+    modified: str,
+    sources: list[URIRef],
+    examples: list[URIRef],
+) -> None:
+    """The version, the endpoint, the counts, the sources, example resources and the vocabularies used."""
     if modified:  # an empty network has no declaration yet
         g.add((ds, DCT.modified, Literal(modified, datatype=XSD.date)))
     g.add((ds, OWL.versionInfo, Literal(version)))
@@ -174,6 +196,10 @@ def describe_stats(
         | {str(B40)}
     ):
         g.add((ds, VOID.vocabulary, URIRef(ns)))
+
+
+def _distributions(g: Graph, ds: URIRef, mint: Minter, site: Site) -> None:
+    """One distribution per dump format."""
     for fmt in DUMP_FORMATS:
         url = mint(f"download/{dump_file(fmt.extension, site.dump_stem)}")
         dist = URIRef(f"{ds}/distribution/{fmt.extension}")
@@ -183,6 +209,10 @@ def describe_stats(
         g.add((dist, RDFS.label, Literal(f"The whole dataset as {fmt.label}", lang="en")))
         g.add((dist, DCAT.downloadURL, url))
         g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}")))
+
+
+def _partitions(g: Graph, ds: URIRef, stats: Stats, mint: Minter) -> None:
+    """The class and property partitions, and every named graph as a subset (this one too)."""
     for cls, count in sorted(stats.classes.items()):
         part = URIRef(f"{ds}/class/{slugify(str(cls))}")
         g.add((ds, VOID.classPartition, part))
@@ -207,4 +237,3 @@ def describe_stats(
     g.add((own, RDF.type, SD.NamedGraph))
     g.add((own, SD.name, own))
     g.add((own, RDFS.label, Literal("Named graph graph/description: the description of the dataset", lang="en")))
-    return g

@@ -123,31 +123,8 @@ def _parse_header(path: Path, header: str) -> tuple[dict[str, Any], dict[str, in
                     "the front matter is not a list of 'key: value' lines", path, 2, "write one 'key: value' per line"
                 )
             )
-        lines: dict[str, int] = {}
-        for key, _ in node.value:
-            if str(key.value) in lines:
-                raise DataError(
-                    Problem(
-                        f"the front-matter key '{key.value}' is given twice (first on line {lines[str(key.value)]})",
-                        path,
-                        key.start_mark.line + 2,
-                        "give each key once: delete or merge one of the two lines",
-                    )
-                )
-            lines[str(key.value)] = key.start_mark.line + 2
-        try:
-            meta = loader.construct_document(node)
-        except ValueError as err:  # e.g. a timestamp that is not a real date
-            bad = next((k for k, v in node.value if _is_broken_date(v)), None)
-            line = bad.start_mark.line + 2 if bad is not None else 2
-            raise DataError(
-                Problem(
-                    f"a value in the front matter is not valid: {err}",
-                    path,
-                    line,
-                    "write dates as YYYY-MM-DD, e.g. 2021-11-30",
-                )
-            ) from None
+        lines = _key_lines(path, node)
+        meta = _construct(path, loader, node)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
@@ -164,6 +141,39 @@ def _parse_header(path: Path, header: str) -> tuple[dict[str, Any], dict[str, in
     return meta, lines
 
 
+def _key_lines(path: Path, node: yaml.MappingNode) -> dict[str, int]:
+    """The line of each front-matter key; a key given twice is refused."""
+    lines: dict[str, int] = {}
+    for key, _ in node.value:
+        if str(key.value) in lines:
+            raise DataError(
+                Problem(
+                    f"the front-matter key '{key.value}' is given twice (first on line {lines[str(key.value)]})",
+                    path,
+                    key.start_mark.line + 2,
+                    "give each key once: delete or merge one of the two lines",
+                )
+            )
+        lines[str(key.value)] = key.start_mark.line + 2
+    return lines
+
+
+def _construct(path: Path, loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    try:
+        return loader.construct_document(node)  # type: ignore[no-any-return]
+    except ValueError as err:  # e.g. a timestamp that is not a real date
+        bad = next((k for k, v in node.value if _is_broken_date(v)), None)
+        line = bad.start_mark.line + 2 if bad is not None else 2
+        raise DataError(
+            Problem(
+                f"a value in the front matter is not valid: {err}",
+                path,
+                line,
+                "write dates as YYYY-MM-DD, e.g. 2021-11-30",
+            )
+        ) from None
+
+
 def _is_broken_date(node: yaml.Node) -> bool:
     try:
         yaml.safe_load(node.value) if isinstance(node, yaml.ScalarNode) else None
@@ -173,6 +183,13 @@ def _is_broken_date(node: yaml.Node) -> bool:
 
 
 def _check(path: Path, meta: dict[str, Any], lines: dict[str, int]) -> None:
+    problems = _check_keys(path, meta, lines) + _check_ids(path, meta, lines) + _check_values(path, meta, lines)
+    if problems:
+        raise DataError(problems)
+
+
+def _check_keys(path: Path, meta: dict[str, Any], lines: dict[str, int]) -> list[Problem]:
+    """Every required key given, no unknown key."""
     problems = []
     for key in REQUIRED:
         if meta.get(key) in (None, ""):
@@ -187,6 +204,12 @@ def _check(path: Path, meta: dict[str, Any], lines: dict[str, int]) -> None:
                     f"use only: {', '.join(REQUIRED + OPTIONAL)}",
                 )
             )
+    return problems
+
+
+def _check_ids(path: Path, meta: dict[str, Any], lines: dict[str, int]) -> list[Problem]:
+    """The id, and the id of the original a translation names, are slugs."""
+    problems = []
     ident = meta.get("id")
     if ident is not None and not _ID.match(str(ident)):
         problems.append(
@@ -207,6 +230,12 @@ def _check(path: Path, meta: dict[str, Any], lines: dict[str, int]) -> None:
                 "give the 'id' of the declaration this text translates, e.g. 2021-b40-founding-declaration",
             )
         )
+    return problems
+
+
+def _check_values(path: Path, meta: dict[str, Any], lines: dict[str, int]) -> list[Problem]:
+    """The adoption date, the language tag, `founding` and `themes` have the form they need."""
+    problems = []
     adopted = meta.get("adopted")
     if adopted is not None and not (isinstance(adopted, dt.date) and not isinstance(adopted, dt.datetime)):
         problems.append(
@@ -241,8 +270,7 @@ def _check(path: Path, meta: dict[str, Any], lines: dict[str, int]) -> None:
                 "write e.g.\nthemes:\n  climate action: 12",
             )
         )
-    if problems:
-        raise DataError(problems)
+    return problems
 
 
 def read_source(path: Path, max_bytes: int = 5 * 1024 * 1024) -> SourceFile:

@@ -168,6 +168,18 @@ def load_reference(data_dir: Path, base: str) -> Reference:
     ref.themes_graph = _read_turtle(f["themes"], base, problems)
     problems.raise_if_any()
 
+    _check_places(ref, problems)
+    _read_networks(ref, problems)
+    _check_events(ref, problems)
+    _read_themes(ref, problems)
+    _index_names(ref, problems)
+    _read_memberships(data_dir / "memberships.csv", ref, problems)
+    problems.raise_if_any()
+    return ref
+
+
+def _check_places(ref: Reference, problems: Problems) -> None:
+    """Every place in a known country, within a known place, of a known type; every municipality's place known."""
     for slug, row in ref.places.items():
         if row["country"] not in ref.countries:
             problems.add(
@@ -187,14 +199,24 @@ def load_reference(data_dir: Path, base: str) -> Reference:
                 *row.origin,
                 "add the place to data/places.csv or correct the slug",
             )
+
+
+def _read_networks(ref: Reference, problems: Problems) -> None:
+    """The slugs of the networks data/network.ttl describes (at least one)."""
     network_iris = sorted(
         str(s) for s in ref.network.subjects(RDF.type, URIRef("https://w3id.org/b40/ontology#Network"))
     )
     ref.network_slugs = [iri.rsplit("/", 1)[-1] for iri in network_iris]
     if not ref.network_slugs:
         problems.add(
-            "no b40:Network is described", f["network"], 1, "describe the network as <id/network/SLUG> a b40:Network"
+            "no b40:Network is described",
+            ref.files["network"],
+            1,
+            "describe the network as <id/network/SLUG> a b40:Network",
         )
+
+
+def _check_events(ref: Reference, problems: Problems) -> None:
     for slug, row in ref.events.items():
         _check_date(row, "start", problems)
         _check_date(row, "end", problems)
@@ -208,14 +230,21 @@ def load_reference(data_dir: Path, base: str) -> Reference:
                 *row.origin,
             )
 
+
+def _read_themes(ref: Reference, problems: Problems) -> None:
+    """The concepts of the theme scheme, each with its labels, longest first."""
     for concept in sorted(str(c) for c in ref.themes_graph.subjects(RDF.type, SKOS.Concept)):
         node = URIRef(concept)
         found = [o for p in (SKOS.prefLabel, SKOS.altLabel) for o in ref.themes_graph.objects(node, p)]
         labels = sorted((lab for lab in found if isinstance(lab, Literal)), key=lambda x: (-len(str(x)), str(x)))
         ref.themes.append(Theme(node, concept.rstrip("/").rsplit("/", 1)[-1], labels))
     if not ref.themes:
-        problems.add("the theme scheme has no skos:Concept", f["themes"], 1)
+        problems.add("the theme scheme has no skos:Concept", ref.files["themes"], 1)
 
+
+def _index_names(ref: Reference, problems: Problems) -> None:
+    """Every name a municipality may be printed under (its names, aliases, its place's names) -> its slug; a
+    name that could mean two municipalities is refused."""
     for slug, row in ref.municipalities.items():
         place = ref.places.get(row["place"])
         names = [slug, row["name_en"], row["name_local"], *row["aliases"].split("|")]
@@ -231,9 +260,6 @@ def load_reference(data_dir: Path, base: str) -> Reference:
                     *row.origin,
                     "give the municipalities names that tell them apart",
                 )
-    _read_memberships(data_dir / "memberships.csv", ref, problems)
-    problems.raise_if_any()
-    return ref
 
 
 MEMBERSHIP_COLUMNS = ("network", "municipality", "joined", "left", "basis")
