@@ -29,6 +29,7 @@ bp = Blueprint("meta", __name__)
 HOME = """
 PREFIX b40: <https://w3id.org/b40/ontology#>
 PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?thing ?label ?date ?kind WHERE {
@@ -37,6 +38,7 @@ SELECT ?thing ?label ?date ?kind WHERE {
   UNION { ?thing a b40:Network ; rdfs:label ?label . BIND("network" AS ?kind) FILTER(lang(?label) = "en") }
   UNION { ?thing a b40:Municipality ; rdfs:label ?label . BIND("municipality" AS ?kind) FILTER(lang(?label) = "en") }
   UNION { ?thing a skos:Concept ; skos:prefLabel ?label .
+          FILTER NOT EXISTS { ?thing a org:Role }  # roles are concepts too (of the roles scheme)
           BIND("theme" AS ?kind) FILTER(lang(?label) = "en") }
 } ORDER BY ?kind ?date ?label LIMIT 2000"""
 
