@@ -141,10 +141,19 @@ def test_second_network_pages_description_and_downloads_are_its_own(danube):
         )
         release_json = requests.get(url + "/download/release.json", timeout=30)
         manifest = requests.get(url + "/reconcile", timeout=30).json()
+        linked = {  # what the pages load: the icon in the browser's tab, the query editor's own files
+            path: requests.get(url + path, timeout=30)
+            for page in pages.values()
+            for path in re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text)
+            if "/yasgui/" not in path  # the bundled third-party editor, not ours
+        }
     for path, page in pages.items():
         assert page.status_code == 200, path
         assert b40_mentions(page.text) == [], path
     assert b40_mentions(void_text) == [] and b40_mentions(service) == []
+    assert any("favicon" in path for path in linked)
+    for path, answer in linked.items():
+        assert answer.status_code == 200 and b40_mentions(answer.text) == [], path
     assert manifest["name"] == "Danube Cities Network reconciliation"
     service_graph = Graph().parse(data=service, format="turtle")
     assert Literal("SPARQL endpoint of Danube Cities Network declarations", lang="en") in set(service_graph.objects())
