@@ -128,6 +128,7 @@ def test_second_network_pages_description_and_downloads_are_its_own(danube):
                 "/sparql",
                 "/doc/dataset",
                 "/search?q=vienna",
+                "/overview/",
             )
         }
         void_text = requests.get(url + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=30).text
@@ -161,9 +162,13 @@ def test_second_network_pages_description_and_downloads_are_its_own(danube):
     assert "<h1>Danube Cities Network declarations</h1>" in home
     assert "<title>Danube Cities Network declarations · Danube Cities Network</title>" in home
     assert "The declarations of the Danube Cities Network as Linked Open Data" in home
+    # the counts of a small network read as English: one declaration, not "1 declarations"
+    assert "2 member municipalities in 2 countries; 1 declaration, 2 signatures." in home
     for page in pages.values():  # the footer on every page: the licence and the contact
         assert f'<a href="{LICENCE}" rel="license">CC BY-SA 4.0</a>' in page.text
         assert f'<a href="mailto:{CONTACT}">' in page.text
+    overview = pages["/overview/"].text
+    assert "2 member municipalities in 2 countries; 1 declaration with 2 signatures and 2 commitments" in overview
     # the description says the same, and its publisher is a resource of the data, not a made-up IRI
     dataset = URIRef(BASE + "id/dataset")
     assert void.value(dataset, DCTERMS.title) == Literal("Danube Cities Network declarations", lang="en")
