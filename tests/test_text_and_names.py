@@ -19,6 +19,7 @@ import pytest
 
 from b40graph.cli import main
 from b40graph.core.settings import Settings
+from b40graph.core.text import proper_family_name, split_name
 from b40graph.pipeline import build, compile_dataset
 
 from .conftest import ROOT, select
@@ -270,3 +271,16 @@ def test_the_build_prints_near_duplicates_and_succeeds(tmp_path: Path) -> None:
 def test_distinct_names_give_no_warning(tmp_path: Path) -> None:
     root = project(tmp_path / "p", {"2021-11-30-first.md": declaration("first", [ATHENS, BELGRADE])})
     assert compile_dataset(Settings(root=root, out=root / "dist")).warnings == []
+
+
+def test_an_elided_particle_belongs_to_the_family_name() -> None:
+    """'Massimo d'ALEMA', 'Valéry GISCARD d'ESTAING': the lower-case d' (l', dell', ...) glued to the family
+    name in capitals is part of it, as a particle is ('von der LEYEN'); the name is read, not refused."""
+    assert split_name("Massimo d'ALEMA") == ("Massimo", "d'ALEMA")
+    assert split_name("Maria d\u2019ANGELO") == ("Maria", "d'ANGELO")
+    assert split_name("Valéry GISCARD d'ESTAING") == ("Valéry", "GISCARD d'ESTAING")
+    assert split_name("Anna dell'ORTO") == ("Anna", "dell'ORTO")
+    assert proper_family_name("d'ALEMA") == "d'Alema"
+    assert proper_family_name("GISCARD d'ESTAING") == "Giscard d'Estaing"
+    assert split_name("Massimo d'Alema") is None  # no family name in capitals: still refused
+    assert split_name("Massimo dalema'ALEMA") is None  # not an elided particle
