@@ -36,7 +36,10 @@ SELECT ?thing ?label ?date ?kind WHERE {
   {{values}}
   { ?thing a b40:Declaration ; dct:title ?label ; dct:issued ?date . BIND("declaration" AS ?kind) }
   UNION { ?thing a b40:Network ; rdfs:label ?label . BIND("network" AS ?kind) FILTER(lang(?label) = "en") }
-  UNION { ?thing a b40:Municipality ; rdfs:label ?label . BIND("municipality" AS ?kind) FILTER(lang(?label) = "en") }
+  UNION { ?thing a b40:Municipality ; rdfs:label ?label . BIND("municipality" AS ?kind) FILTER(lang(?label) = "en")
+          # a member that has not left (as the overviews count them)
+          FILTER EXISTS { ?ms a org:Membership ; org:member ?thing .
+                          FILTER NOT EXISTS { ?ms b40:memberUntil ?until } } }
   UNION { ?thing a skos:Concept ; skos:prefLabel ?label .
           FILTER NOT EXISTS { ?thing a org:Role }  # roles are concepts too (of the roles scheme)
           BIND("theme" AS ?kind) FILTER(lang(?label) = "en") }
