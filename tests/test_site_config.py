@@ -188,6 +188,20 @@ def test_second_network_pages_description_and_downloads_are_its_own(danube):
     assert json.loads(release_json.text)["site"]["title"] == "Danube Cities Network declarations"
 
 
+def test_a_dump_served_alone_shows_the_networks_own_title(danube, tmp_path):
+    """`serve --dataset FILE` away from the project (no b40graph.toml): the pages take the title, name and
+    licence from the description the dump carries, not "Declarations · Declarations"."""
+    dump = danube / "dist" / "current" / "danube-cities-network.trig"
+    alone = tmp_path / "elsewhere"
+    alone.mkdir()
+    with running_server("--root", str(alone), "--dataset", str(dump), "--base", BASE, "--query-workers", "1") as url:
+        home = requests.get(url + "/", headers={"Accept": "text/html"}, timeout=30).text
+    assert "<h1>Danube Cities Network declarations</h1>" in home
+    assert "<title>Danube Cities Network declarations · Danube Cities Network</title>" in home
+    assert f'<a href="{LICENCE}" rel="license">CC BY-SA 4.0</a>' in home
+    assert b40_mentions(home) == []
+
+
 def test_the_b40_project_is_one_configuration():
     """The B40 project's pages say what its b40graph.toml says (the same checks as for any network)."""
     from .conftest import ROOT
