@@ -114,3 +114,21 @@ def test_unchanged_build_is_identical(project):
     assert second == first and second.is_dir() and aside.is_dir()
     for name in ("b40.trig", "b40.nq", "b40.ttl", "b40.nt", "b40.jsonld", "b40.nq.gz", "shacl-report.ttl"):
         assert filecmp.cmp(aside / name, second / name, shallow=False), name
+
+
+def test_a_row_with_more_values_than_columns(project, capsys):
+    # Aliases separated by a comma instead of '|': the row has a value more than the header has columns.
+    _edit(
+        project / "data/municipalities.csv",
+        "pula,City of Pula,Grad Pula,hr,pula,Pola\n",
+        "pula,City of Pula,Grad Pula,hr,pula,Pola,Pulj\n",
+    )
+    _fails(project, capsys, "data/municipalities.csv:17: the row has 7 values, the header 6 columns", "quote")
+
+
+def test_a_membership_row_with_more_values_than_columns(project, capsys):
+    path = project / "data/memberships.csv"
+    header = path.read_text(encoding="utf-8").splitlines()[0]
+    assert header == "network,municipality,joined,left,basis"
+    path.write_text(header + "\nb40,pula,2024-05-01,,the decision of the assembly, 2024\n", encoding="utf-8")
+    _fails(project, capsys, "data/memberships.csv:2: the row has 6 values, the header 5 columns")

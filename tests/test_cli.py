@@ -20,6 +20,7 @@ PROBLEM = Problem("no such municipality 'atlantis'", Path("data/declarations/x.m
 CASES = [
     (DataError([PROBLEM]), 1, ["error: invalid data (1 problem); nothing was published:", "x.md:12: no such"]),
     (DraftProblems([PROBLEM, PROBLEM]), 1, ["error: the draft will not build until the 2 problems above are fixed"]),
+    (DraftProblems([PROBLEM]), 1, ["error: the draft will not build until the 1 problem above is fixed"]),
     (UsageError("no build in dist: run `b40graph build`"), 2, ["error: no build in dist"]),
     (QueryError("the query does not parse", 400), 2, ["error: the query does not parse"]),
     (OSError(28, "No space left on device"), 2, ["error: [Errno 28] No space left on device"]),

@@ -118,6 +118,17 @@ def test_search_results_are_typed(client: Any) -> None:
     assert first["description"] == "Municipality in Greece"
 
 
+def test_roles_are_roles_not_themes(client: Any) -> None:
+    """A role is a SKOS concept too (of the roles scheme): it is typed as a role, and the theme filter
+    finds themes only."""
+    kinds = {r["iri"]: r["kind"] for r in found(client, "mayor")}
+    assert kinds[ID + "role/mayor"] == "role"
+    assert {r["kind"] for r in found(client, "member", kind="role")} == {"role"}
+    assert ID + "role/founding-member" in iris(found(client, "founding member", kind="role"))
+    themes = iris(found(client, "member", kind="theme")) + iris(found(client, "mayor", kind="theme"))
+    assert [iri for iri in themes if not iri.startswith(ID + "theme/")] == []
+
+
 def test_ranking_exact_then_prefix_then_full_text(client: Any) -> None:
     order = iris(found(client, "istanbul"))
     exact = order.index(ID + "place/istanbul")  # label "Istanbul"

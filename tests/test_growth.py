@@ -5,6 +5,7 @@ the test data of tests/fixtures/growth added; bad rows of memberships.csv are re
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,6 +16,8 @@ from b40graph.cli import main
 from b40graph.core.settings import Settings
 from b40graph.pipeline import build, validation_view
 from b40graph.reason.closure import infer_fast
+from b40graph.store.embedded import EmbeddedBackend
+from b40graph.web.app import create_app
 
 from .conftest import BASE, ROOT, copy_project, grow, seed_project, select
 
@@ -132,6 +135,27 @@ def test_a_member_that_left_has_an_end(grown: Path) -> None:
             org:memberDuring ?p . ?p time:hasBeginning/time:inXSDDate ?start ; time:hasEnd/time:inXSDDate ?end }}""",
     )
     assert rows == [{"start": "2025-01-15", "end": "2026-12-31", "source": "https://example.org/b40/decisions/7"}]
+
+
+def test_the_home_page_lists_the_members_it_counts(grown: Path) -> None:
+    """A member that left is no longer under the home page's "Member municipalities", whose number is the
+    one the page's overview states (its page and its membership stay published)."""
+    _write(grown, "b40,testgrad,2025-01-15,2025-12-31,https://example.org/b40/decisions/7")
+    settings = Settings(root=grown, out=grown / "dist", query_workers=1)
+    build(settings)
+    backend = EmbeddedBackend(settings)
+    try:
+        client = create_app(settings, backend).test_client()
+        home = client.get("/").get_data(as_text=True)
+        assert client.get("/doc/municipality/testgrad").status_code == 200
+    finally:
+        backend.close()
+    listed = re.findall(
+        r'href="/doc/municipality/([^"]+)"', home.split("<h2>Member municipalities</h2>")[1].split("</ul>")[0]
+    )
+    counted = re.search(r"(\d+) member municipalit", home)
+    assert "testgrad" not in listed and "athens" in listed
+    assert counted is not None and int(counted[1]) == len(listed)
 
 
 @pytest.mark.parametrize(

@@ -128,6 +128,7 @@ def test_second_network_pages_description_and_downloads_are_its_own(danube):
                 "/sparql",
                 "/doc/dataset",
                 "/search?q=vienna",
+                "/overview/",
             )
         }
         void_text = requests.get(url + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=30).text
@@ -141,10 +142,19 @@ def test_second_network_pages_description_and_downloads_are_its_own(danube):
         )
         release_json = requests.get(url + "/download/release.json", timeout=30)
         manifest = requests.get(url + "/reconcile", timeout=30).json()
+        linked = {  # what the pages load: the icon in the browser's tab, the query editor's own files
+            path: requests.get(url + path, timeout=30)
+            for page in pages.values()
+            for path in re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text)
+            if "/yasgui/" not in path  # the bundled third-party editor, not ours
+        }
     for path, page in pages.items():
         assert page.status_code == 200, path
         assert b40_mentions(page.text) == [], path
     assert b40_mentions(void_text) == [] and b40_mentions(service) == []
+    assert any("favicon" in path for path in linked)
+    for path, answer in linked.items():
+        assert answer.status_code == 200 and b40_mentions(answer.text) == [], path
     assert manifest["name"] == "Danube Cities Network reconciliation"
     service_graph = Graph().parse(data=service, format="turtle")
     assert Literal("SPARQL endpoint of Danube Cities Network declarations", lang="en") in set(service_graph.objects())
@@ -152,9 +162,13 @@ def test_second_network_pages_description_and_downloads_are_its_own(danube):
     assert "<h1>Danube Cities Network declarations</h1>" in home
     assert "<title>Danube Cities Network declarations · Danube Cities Network</title>" in home
     assert "The declarations of the Danube Cities Network as Linked Open Data" in home
+    # the counts of a small network read as English: one declaration, not "1 declarations"
+    assert "2 member municipalities in 2 countries; 1 declaration, 2 signatures." in home
     for page in pages.values():  # the footer on every page: the licence and the contact
         assert f'<a href="{LICENCE}" rel="license">CC BY-SA 4.0</a>' in page.text
         assert f'<a href="mailto:{CONTACT}">' in page.text
+    overview = pages["/overview/"].text
+    assert "2 member municipalities in 2 countries; 1 declaration with 2 signatures and 2 commitments" in overview
     # the description says the same, and its publisher is a resource of the data, not a made-up IRI
     dataset = URIRef(BASE + "id/dataset")
     assert void.value(dataset, DCTERMS.title) == Literal("Danube Cities Network declarations", lang="en")
@@ -172,6 +186,20 @@ def test_second_network_pages_description_and_downloads_are_its_own(danube):
     assert b40_mentions(" ".join(path.name for path in (danube / "dist" / "current").iterdir())) == []
     assert release_json.status_code == 200 and b40_mentions(release_json.text) == []
     assert json.loads(release_json.text)["site"]["title"] == "Danube Cities Network declarations"
+
+
+def test_a_dump_served_alone_shows_the_networks_own_title(danube, tmp_path):
+    """`serve --dataset FILE` away from the project (no b40graph.toml): the pages take the title, name and
+    licence from the description the dump carries, not "Declarations · Declarations"."""
+    dump = danube / "dist" / "current" / "danube-cities-network.trig"
+    alone = tmp_path / "elsewhere"
+    alone.mkdir()
+    with running_server("--root", str(alone), "--dataset", str(dump), "--base", BASE, "--query-workers", "1") as url:
+        home = requests.get(url + "/", headers={"Accept": "text/html"}, timeout=30).text
+    assert "<h1>Danube Cities Network declarations</h1>" in home
+    assert "<title>Danube Cities Network declarations · Danube Cities Network</title>" in home
+    assert f'<a href="{LICENCE}" rel="license">CC BY-SA 4.0</a>' in home
+    assert b40_mentions(home) == []
 
 
 def test_the_b40_project_is_one_configuration():

@@ -19,6 +19,7 @@ import pytest
 
 from b40graph.cli import main
 from b40graph.core.settings import Settings
+from b40graph.core.text import proper_family_name, split_name
 from b40graph.pipeline import build, compile_dataset
 
 from .conftest import ROOT, select
@@ -270,3 +271,33 @@ def test_the_build_prints_near_duplicates_and_succeeds(tmp_path: Path) -> None:
 def test_distinct_names_give_no_warning(tmp_path: Path) -> None:
     root = project(tmp_path / "p", {"2021-11-30-first.md": declaration("first", [ATHENS, BELGRADE])})
     assert compile_dataset(Settings(root=root, out=root / "dist")).warnings == []
+
+
+def test_an_elided_particle_belongs_to_the_family_name() -> None:
+    """'Massimo d'ALEMA', 'Valéry GISCARD d'ESTAING': the lower-case d' (l', dell', ...) glued to the family
+    name in capitals is part of it, as a particle is ('von der LEYEN'); the name is read, not refused."""
+    assert split_name("Massimo d'ALEMA") == ("Massimo", "d'ALEMA")
+    assert split_name("Maria d\u2019ANGELO") == ("Maria", "d'ANGELO")
+    assert split_name("Valéry GISCARD d'ESTAING") == ("Valéry", "GISCARD d'ESTAING")
+    assert split_name("Anna dell'ORTO") == ("Anna", "dell'ORTO")
+    assert proper_family_name("d'ALEMA") == "d'Alema"
+    assert proper_family_name("GISCARD d'ESTAING") == "Giscard d'Estaing"
+    assert split_name("Massimo d'Alema") is None  # no family name in capitals: still refused
+    assert split_name("Massimo dalema'ALEMA") is None  # not an elided particle
+
+
+def test_one_person_printed_two_ways_is_told_with_both_spellings_and_files(tmp_path: Path) -> None:
+    """'Kostas BAKOYANNIS' and 'kostas BAKOYANNIS' are one identifier (person/kostas-bakoyannis) with two
+    names: the build fails (the shapes allow one name) and says which spellings, in which files."""
+    first = declaration("first", [ATHENS, BELGRADE])
+    second = declaration(
+        "second", [signature("City of Athens", "kostas BAKOYANNIS", "Mayor of Athens")], founding=False
+    )
+    root = project(tmp_path / "p", {"2021-11-30-first.md": first, "2021-12-01-second.md": second})
+    done = _cli_build(root)
+    assert done.returncode == 1, done.stderr
+    told = [line for line in done.stderr.splitlines() if "printed two ways" in line]
+    assert len(told) == 1, done.stderr
+    assert "'Kostas Bakoyannis' (" in told[0] and "'kostas Bakoyannis' (" in told[0]
+    assert "2021-11-30-first.md:" in told[0] and "2021-12-01-second.md:" in told[0]
+    assert "person/kostas-bakoyannis" in told[0]

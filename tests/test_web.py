@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -154,6 +155,15 @@ def test_html_pages_show_labels_views_and_escape(client):
     # A municipality is a member, not a network: no list of members on its page (its signatures, shown in
     # their table, are not repeated as incoming links).
     assert "<h3>Members</h3>" not in muni and "Signatures on behalf of this municipality" not in muni
+
+
+def test_home_lists_themes_not_roles(client):
+    """Roles are SKOS concepts too (of the roles scheme); the home page's "Themes" lists the themes only."""
+    home = client.get("/", headers={"Accept": "text/html"}).data.decode()
+    themes = home.split("<h2>Themes</h2>")[1].split("</ul>")[0]
+    links = re.findall(r'href="([^"]+)"', themes)
+    assert "/doc/theme/climate-action" in links
+    assert [link for link in links if not link.startswith("/doc/theme/")] == []
 
 
 def test_ontology_served_with_docs(client):

@@ -214,6 +214,10 @@ def _problems(err: DataError) -> str:
     return f"{len(err.problems)} problem{'s' if len(err.problems) != 1 else ''}"
 
 
+def _are(err: DataError) -> str:
+    return "is" if len(err.problems) == 1 else "are"
+
+
 def _invalid_data(err: DataError) -> str:
     lines = [f"error: invalid data ({_problems(err)}); nothing was published:"]
     return "\n".join(lines + [f"  {problem}" for problem in err.problems])
@@ -225,14 +229,7 @@ EXITS: tuple[tuple[type[BaseException], int, Callable[[Any], str | None]], ...] 
     (
         DraftProblems,
         EXIT_INVALID_DATA,
-        lambda e: (
-            "error: the draft will not build until "
-            + (
-                "the problem above is fixed"
-                if len(e.problems) == 1
-                else f"the {len(e.problems)} problems above are fixed"
-            )
-        ),
+        lambda e: f"error: the draft will not build until the {_problems(e)} above {_are(e)} fixed",
     ),
     (DataError, EXIT_INVALID_DATA, _invalid_data),
     (B40Error, EXIT_USAGE, lambda err: f"error: {err}"),  # UsageError, QueryError (a refused query), ...

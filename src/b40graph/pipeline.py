@@ -33,7 +33,7 @@ from b40graph.search import index as search
 from b40graph.shacl.incremental import rebuild_plan
 from b40graph.shacl.validate import problems_from_report, validate_dataset
 from b40graph.shacl.view import validation_view
-from b40graph.sources.names import near_duplicates, persons_from_lines
+from b40graph.sources.names import near_duplicates, persons_from_lines, spellings
 from b40graph.sources.reference import load_reference
 from b40graph.store import tables
 
@@ -99,7 +99,8 @@ def compile_dataset(settings: Settings, progress: Progress = _quiet) -> Compiled
     compiled.timings, compiled.issued, compiled.digests, compiled.state = clock.timings, model.issued, digests, state
     compiled.validation, compiled.validated = result.covered, {**validated, "results": result.results}
     origins = {str(k): v for k, v in model.assembly.origins.items()}
-    compiled.warnings = near_duplicates(persons_from_lines(model.declarations, origins))
+    people = persons_from_lines(model.declarations, origins)
+    compiled.warnings = spellings(people) + near_duplicates(people)
     for warning in compiled.warnings:
         log.warning("warning: %s", warning)
     return compiled

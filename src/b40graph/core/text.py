@@ -118,8 +118,12 @@ def proper_case(word: str, turkic: bool = False) -> str:
     return "-".join(parts)
 
 
+# A particle elided onto the family name, in lower case: "d'ALEMA", "GISCARD d'ESTAING", "dell'ORTO".
+_ELIDED = re.compile(r"^(?:d|l|dall|dell|degl|nell|sull)['\u2019]")
+
+
 def is_capitalised_surname(token: str) -> bool:
-    letters = [c for c in token if c.isalpha()]
+    letters = [c for c in _ELIDED.sub("", token) if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 

@@ -60,9 +60,9 @@ KINDS = (
     Kind("municipality", B40 + "Municipality", "Municipality"),
     Kind("person", FOAF + "Person", "Person"),
     Kind("network", B40 + "Network", "Network"),
+    Kind("role", ORG + "Role", "Role"),  # before "theme": a role is a skos:Concept too (of the roles scheme)
     Kind("theme", SKOS + "Concept", "Theme"),
     Kind("event", B40 + "Event", "Event"),
-    Kind("role", B40 + "SignatoryRole", "Signatory role"),
     Kind("country", SCHEMA + "Country", "Country"),
     Kind("place", SCHEMA + "Place", "Place"),
 )

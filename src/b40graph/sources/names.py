@@ -3,7 +3,9 @@ printed two ways (a typo, a dropped letter, an initial), reported as warnings by
 
 Two different persons are reported when their ASCII-folded names are one or two edits apart (found
 through the names with one letter deleted, so no pair of names is compared that shares nothing), or
-when they have the same family name and given names with the same initial.
+when they have the same family name and given names with the same initial. One person (one identifier)
+printed two ways ('Maria D'ANGELO', 'Maria d'ANGELO') is told with both spellings and where each is
+printed (`spellings`): the shapes refuse the person's two names, but name only one file.
 """
 
 from __future__ import annotations
@@ -33,14 +35,13 @@ class Person:
     given: str = ""
     family: str = ""
     places: set[Origin] = field(default_factory=set)  # where a signature names the person
+    spellings: dict[str, set[Origin]] = field(default_factory=dict)  # each foaf:name, where it is printed
 
     def key(self) -> str:
         return _key(self.name)
 
     def where(self) -> str:
-        return ", ".join(
-            f"{p}:{n}" if n else str(p) for p, n in sorted(self.places, key=lambda o: (str(o[0]), o[1] or 0))
-        )
+        return _where(self.places)
 
 
 def _key(text: str) -> str:
@@ -51,6 +52,8 @@ def persons_from_lines(graphs: Iterable[list[str]], origins: Mapping[str, Origin
     """The persons of N-Triples graphs, with the places (file, line) of the signatures that name them."""
     people: dict[str, Person] = {}
     for lines in graphs:
+        named: dict[str, str] = {}  # the person's name in this graph (one declaration)
+        here: dict[str, set[Origin]] = defaultdict(set)  # the signatures of this graph that name the person
         for line in lines:
             if _FOAF_NAME in line or _FOAF_GIVEN in line or _FOAF_FAMILY in line or _AGENT in line:
                 s, p, o = nt.split(line)
@@ -59,16 +62,44 @@ def persons_from_lines(graphs: Iterable[list[str]], origins: Mapping[str, Origin
                     origin = origins.get(s[1:-1])
                     if origin is not None:
                         person.places.add(origin)
+                        here[o].add(origin)
                 elif nt.is_literal(o):
                     value = nt.literal_parts(o)[0]
                     person = people.setdefault(s, Person(s))
                     if p == _FOAF_NAME:
-                        person.name = value
+                        person.name = named[s] = value
                     elif p == _FOAF_GIVEN:
                         person.given = value
                     else:
                         person.family = value
+        for iri, value in named.items():
+            people[iri].spellings.setdefault(value, set()).update(here[iri])
     return [p for p in people.values() if p.name]
+
+
+def _where(places: Iterable[Origin]) -> str:
+    return ", ".join(f"{p}:{n}" if n else str(p) for p, n in sorted(places, key=lambda o: (str(o[0]), o[1] or 0)))
+
+
+def spellings(people: list[Person]) -> list[Problem]:
+    """One person (one identifier: the name without case, accents and punctuation) printed two ways, each
+    spelling with the files and lines that print it; the shapes refuse the person's two names."""
+    told = []
+    for person in sorted(people, key=lambda p: p.iri):
+        if len(person.spellings) < 2:
+            continue
+        ways = sorted(person.spellings.items())
+        places = sorted(set().union(*(where for _, where in ways)), key=lambda o: (str(o[0]), o[1] or 0))
+        told.append(
+            Problem(
+                f"one person ({person.iri[1:-1]}) printed two ways: "
+                + " and ".join(f"'{name}' ({_where(where)})" for name, where in ways),
+                places[0][0] if places else None,
+                places[0][1] if places else None,
+                "print the name the same way in every declaration (the same capitals, accents and spaces)",
+            )
+        )
+    return told
 
 
 def _distance_at_most_2(a: str, b: str) -> bool:

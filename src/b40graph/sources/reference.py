@@ -79,6 +79,19 @@ class Reference:
         return None
 
 
+def _too_many_values(values: dict[str | None, object], columns: int, path: Path, line: int, problems: Problems) -> None:
+    """A row with more values than the header has columns (csv gives the rest under the key None): an
+    unquoted comma inside a value, never a value to drop in silence."""
+    rest = values.get(None)
+    if isinstance(rest, list):
+        problems.add(
+            f"the row has {columns + len(rest)} values, the header {columns} columns",
+            path,
+            line,
+            'quote a value that holds a comma ("…, …"), separate aliases with |, or remove the extra values',
+        )
+
+
 def _read_csv(path: Path, key: str, required: tuple[str, ...], problems: Problems) -> dict[str, Row]:
     rows: dict[str, Row] = {}
     try:
@@ -94,6 +107,7 @@ def _read_csv(path: Path, key: str, required: tuple[str, ...], problems: Problem
         )
         return rows
     for values in reader:
+        _too_many_values(values, len(reader.fieldnames or ()), path, reader.line_num, problems)
         row = Row(values, (path, reader.line_num))
         ident = row[key]
         for col in (key, *required):
@@ -292,6 +306,7 @@ def _read_memberships(path: Path, ref: Reference, problems: Problems) -> None:
         return
     seen: dict[tuple[str, str], int] = {}
     for values in reader:
+        _too_many_values(values, len(reader.fieldnames or ()), path, reader.line_num, problems)
         row = Row(values, (path, reader.line_num))
         bad = False
         for col in ("network", "municipality", "joined", "basis"):

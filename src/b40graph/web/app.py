@@ -31,6 +31,11 @@ STATIC = Path(__file__).parent / "static"
 STATIC_MAX_AGE = 365 * 24 * 3600  # a versioned static URL (static_url) names one content for good
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """`n` and the noun in its number, for templates: `{{ n|counted("declaration", "declarations") }}`."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def create_app(settings: Settings, backend: Backend) -> Flask:
     app = Flask(__name__, static_folder=None)  # /static/ is served by static_files below
     app.config["B40_SETTINGS"] = settings
@@ -45,6 +50,7 @@ def create_app(settings: Settings, backend: Backend) -> Flask:
     app.jinja_env.globals.update(base=settings.base, show=pages.show, link=pages.link)
     app.jinja_env.globals.update(languages=pages.language_links)
     app.jinja_env.filters["safehref"] = pages.safe_href
+    app.jinja_env.filters["counted"] = counted
     app.jinja_env.globals["static_url"] = static_url
     app.add_url_rule("/static/<path:name>", "static", static_files, methods=["GET", "HEAD"])
     app.register_blueprint(meta.bp)

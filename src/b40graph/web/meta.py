@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,14 +31,19 @@ bp = Blueprint("meta", __name__)
 HOME = """
 PREFIX b40: <https://w3id.org/b40/ontology#>
 PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?thing ?label ?date ?kind WHERE {
   {{values}}
   { ?thing a b40:Declaration ; dct:title ?label ; dct:issued ?date . BIND("declaration" AS ?kind) }
   UNION { ?thing a b40:Network ; rdfs:label ?label . BIND("network" AS ?kind) FILTER(lang(?label) = "en") }
-  UNION { ?thing a b40:Municipality ; rdfs:label ?label . BIND("municipality" AS ?kind) FILTER(lang(?label) = "en") }
+  UNION { ?thing a b40:Municipality ; rdfs:label ?label . BIND("municipality" AS ?kind) FILTER(lang(?label) = "en")
+          # a member that has not left (as the overviews count them)
+          FILTER EXISTS { ?ms a org:Membership ; org:member ?thing .
+                          FILTER NOT EXISTS { ?ms b40:memberUntil ?until } } }
   UNION { ?thing a skos:Concept ; skos:prefLabel ?label .
+          FILTER NOT EXISTS { ?thing a org:Role }  # roles are concepts too (of the roles scheme)
           BIND("theme" AS ?kind) FILTER(lang(?label) = "en") }
 } ORDER BY ?kind ?date ?label LIMIT 2000"""
 
@@ -54,13 +60,46 @@ def _recorded_site(folder: str) -> tuple[str, Site] | None:
     return str(info.get("base")), release_site(info)
 
 
+DESCRIBED = """
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?title ?name ?description ?licence WHERE {
+  {{values}}
+  ?dataset dct:title ?title .
+  OPTIONAL { ?dataset dct:publisher/rdfs:label ?name FILTER(lang(?name) = "en" || lang(?name) = "") }
+  OPTIONAL { ?dataset dct:description ?description }
+  OPTIONAL { ?dataset dct:license ?licence }
+} LIMIT 1"""
+
+
+@lru_cache(maxsize=16)
+def _described_site(site: Site, base: str, served: int, version: str) -> Site:
+    """`site` with what it leaves out taken from the served dataset's own description (`served`, the
+    backend, and `version` only key the cache)."""
+    rows = backend().select(DESCRIBED, {"dataset": ox.NamedNode(base + "id/dataset")})
+    if not rows:
+        return site
+    found = {key: term.value for key, term in rows[0].items()}
+    return replace(
+        site,
+        title=site.title or found.get("title", ""),
+        name=site.name or found.get("name", ""),
+        description=site.description or found.get("description", ""),
+        licence=site.licence or found.get("licence", ""),
+    )
+
+
 def served_site() -> Site:
     """The site configuration as the current release of this base recorded it at build time (completed from
-    its data); else settings.site, as b40graph.toml gives it."""
+    its data); else settings.site, as b40graph.toml gives it, completed from the description the served
+    dataset carries (`serve --dataset FILE` or `--backend URL` away from the project)."""
     release = current(settings().out_dir)
     recorded = _recorded_site(str(release.path)) if release is not None else None
     if recorded is None or recorded[0] != settings().base:
-        return settings().site
+        site = settings().site
+        if site.name and site.title:
+            return site
+        return _described_site(site, settings().base, id(backend()), backend().version().tag)
     return recorded[1]
 
 
