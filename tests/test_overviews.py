@@ -30,7 +30,7 @@ from b40graph.sources.reference import load_reference
 from b40graph.store.embedded import EmbeddedBackend
 from b40graph.web.app import create_app
 
-from .conftest import BASE, ROOT, grow, seed_project, select
+from .conftest import BASE, ROOT, grow, replace_in, seed_project, select
 
 SVG = "{http://www.w3.org/2000/svg}"
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
@@ -172,6 +172,24 @@ def test_the_timeline_lists_dates_in_order_with_the_additions_last(seed: Site, g
     assert "Declaration, 2025-02-24: B40 Sofia Summit Declaration" in labels
 
 
+def test_the_timeline_shows_a_member_that_left_on_its_last_day(tmp_path: Path) -> None:
+    root = grow(seed_project(tmp_path))
+    replace_in(root / "data" / "memberships.csv", "b40,testgrad,2026-03-10,,", "b40,testgrad,2026-03-10,2026-09-30,")
+    site = Site(root)
+    try:
+        entries = [(a.get("href"), a.get("aria-label")) for a in _links(site.svg("/overview/timeline", "timeline"))]
+        left = "Membership, 2026-09-30: Municipality of Testgrad left B40 Balkan Cities Network"
+        assert entries[-1] == (_muni("testgrad"), left)
+        joined = "Membership, 2026-03-10: Municipality of Testgrad joined B40 Balkan Cities Network"
+        assert (_muni("testgrad"), joined) in entries
+        # a member that left is not among the members by country (it is in the table of memberships)
+        html = site.page("/overview/members")
+        by_country = html[html.index("<h2>By country</h2>") : html.index("<h2>Memberships</h2>")]
+        assert "/doc/municipality/testgrad" not in by_country and "/doc/municipality/testgrad" in html
+    finally:
+        site.backend.close()
+
+
 # --- declarations × themes -------------------------------------------------------------------------------
 
 
@@ -305,6 +323,15 @@ def test_every_page_links_the_overviews_search_sparql_and_downloads(seed: Site) 
     assert {"/overview/", "/search", "/sparql", "/download/"} <= _header_links(html)
     current = re.findall(r'<a href="([^"]*)" aria-current="page">', seed.page("/overview/timeline"))
     assert current[0] == "/overview/"  # the header marks the section the page is in
+
+
+def test_robots_txt_names_the_sitemap_at_the_public_base_and_keeps_crawlers_off_queries(seed: Site) -> None:
+    response = seed.client.get("/robots.txt", base_url="http://internal.example:8080/")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0] == "User-agent: *"
+    assert f"Sitemap: {BASE}sitemap.xml" in lines  # the public base, not the request's host
+    assert {"Disallow: /sparql?", "Disallow: /search?"} <= set(lines) and "Disallow: /" not in lines
 
 
 def test_the_sitemap_lists_the_overview_pages(seed: Site) -> None:

@@ -252,6 +252,12 @@ def test_a_network_a_country_and_a_role_are_summed_up(client):
     assert _page(client, "/doc/role/deputy-mayor").summary.startswith("Signatory role: 2 signatures by 2 people")
 
 
+def test_a_member_that_never_signed_is_said_to_have_signed_none(client):
+    cetinje = _page(client, "/doc/municipality/cetinje")  # a later member of the read fixture, no signature
+    assert cetinje.summary.endswith("; has signed no declaration.")
+    assert "signed 0" not in cetinje.summary
+
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PHONE = """<!doctype html><html><body style="margin:0">
 <iframe id="f" src="{page}" style="width:390px;height:844px;border:0"></iframe><script>

@@ -167,6 +167,16 @@ def void(ext: str | None = None) -> Response:
     return finish(response, version, fmt, alternates=alternates, canonical="/.well-known/void")
 
 
+@bp.route("/robots.txt", methods=["GET", "HEAD"])
+def robots() -> Response:
+    """Crawlers may read every page; query and search answers are not pages to index (and cost a worker)."""
+    version = backend().version()
+    root = settings().base.rstrip("/")
+    body = f"User-agent: *\nDisallow: /sparql?\nDisallow: /search?\nDisallow: /reconcile\nSitemap: {root}/sitemap.xml\n"
+    fmt = Format("robots", "robots.txt", "text/plain; charset=utf-8", (), "txt", "other")
+    return finish(Response(body, content_type=fmt.content_type), version, fmt, vary=False)
+
+
 @bp.route("/sitemap.xml", methods=["GET", "HEAD"])
 def sitemap() -> Response:
     version = backend().version()

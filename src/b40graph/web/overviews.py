@@ -160,6 +160,11 @@ def timeline(f: Facts) -> list[svg.Entry]:
         else:
             label = f"{len(rows)} municipalities joined {network}"
             entries.append(svg.Entry(date, "membership", label, f"/overview/members#joined-{date}"))
+    for m in f.members:  # a member that left: its last day, on the line of its own
+        if m["left"]:
+            who = m["municipality_label"] or m["municipality"]
+            network = m["network_label"] or m["network"]
+            entries.append(svg.Entry(m["left"], "membership", f"{who} left {network}", _href(m["municipality"])))
     order = {"event": 0, "declaration": 1, "membership": 2}
     return sorted(entries, key=lambda e: (e.date, order[e.kind], e.label))
 

@@ -181,7 +181,7 @@ def municipality(rows: list[dict[str, Any]], label: Label) -> list[Part]:
         out += [" (", r["role"], ")"] if "role" in r else []
     decls = next((int(r["decls"].value) for r in rows if "decls" in r), 0)
     years = sorted(str(y.value) for y in _values(rows, "year"))
-    out.append(f"; signed {_count(decls, 'declaration', 'declarations')}")
+    out.append(f"; signed {_count(decls, 'declaration', 'declarations')}" if decls else "; has signed no declaration")
     return out + ([", " + _and(years)] if decls and years else [])
 
 
