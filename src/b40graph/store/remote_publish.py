@@ -107,7 +107,7 @@ def publish_to(
             if update_url is None or query_url is None:
                 raise _NoUpdate(f"no SPARQL Update URL is known for {url}: give it with --update (and --query)")
             target = _Target(session, url, update_url, query_url)
-            releases = release.path.parent
+            releases = settings.out_dir / "releases"  # the publisher's own releases: the store's may be there
             target.publish(release.version, graphs, merged, order, description, chunk, progress, releases)
         except _NoUpdate as why:
             warn(
@@ -212,7 +212,7 @@ class _Target:
         if response.status_code != 200:
             raise UsageError(f"the graph store answered {response.status_code} to GET <{name}>: {response.text[:500]}")
         try:
-            return list(ox.parse(response.content, ox.RdfFormat.N_TRIPLES))
+            return [quad.triple for quad in ox.parse(response.content, ox.RdfFormat.N_TRIPLES)]
         except SyntaxError as err:
             raise UsageError(f"the graph store sent <{name}> in N-Triples that do not parse: {err}") from None
 
