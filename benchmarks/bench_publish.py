@@ -2,11 +2,12 @@
 
     python benchmarks/bench_publish.py N WORKDIR [--oxigraph PATH]
 
-generates a synthetic network of N municipalities in WORKDIR (`b40graph.author.synthetic`), builds it,
-starts `oxigraph serve` on disk (WORKDIR/db) and publishes it with `publish_to`; then changes the title
-of one declaration, rebuilds and publishes again. Prints per publication the time, the requests and
-bytes the publisher sent (counted at `requests`), and the store's peak RSS while it ran. Run it with
-PYTHONPATH pointing at another checkout's src/ to measure that code the same way.
+generates a synthetic network of N municipalities in WORKDIR (`b40graph.author.synthetic`), builds it and
+publishes it with `publish_to` into `oxigraph serve` on disk (WORKDIR/db, a server started afresh for each
+publication); then changes the title of one declaration, rebuilds, publishes, and publishes once more.
+Prints per publication the time, the requests and bytes the publisher sent (counted at `requests`), and
+the store's peak RSS while it ran. Run it with PYTHONPATH pointing at another checkout's src/ to measure
+that code the same way.
 """
 
 from __future__ import annotations
@@ -76,14 +77,34 @@ class PeakRss(threading.Thread):
         return self.peak
 
 
-def publish(settings: Settings, url: str, pid: int) -> dict[str, Any]:
-    lines: list[str] = []
-    rss = PeakRss(pid)
-    rss.start()
-    with Sent() as sent:
-        started = time.monotonic()
-        publish_to(settings, url + "/store", progress=lines.append)
-        seconds = time.monotonic() - started
+def publish(settings: Settings, oxigraph: str, folder: Path) -> dict[str, Any]:
+    """One publication into a store started for it on `folder` (so that its peak memory is this one's)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [oxigraph, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
+    store = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                requests.get(url + "/query?query=ASK%7B%7D", timeout=5)
+                break
+            except requests.RequestException:
+                if time.monotonic() > deadline or store.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        lines: list[str] = []
+        rss = PeakRss(store.pid)
+        rss.start()
+        with Sent() as sent:
+            started = time.monotonic()
+            publish_to(settings, url + "/store", progress=lines.append)
+            seconds = time.monotonic() - started
+    finally:
+        store.terminate()
+        store.wait(10)
     switch = next((line for line in lines if line.startswith("switched")), "")
     return {"s": seconds, "requests": sent.requests, "bytes": sent.bytes, "rss": rss.stop(), "switch": switch}
 
@@ -102,35 +123,19 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     release = build(settings)
     print(f"build: {release.info['quads']} quads in {time.monotonic() - started:.0f} s", flush=True)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    command = [args.oxigraph, "serve", "--location", str(args.work / "db"), "--bind", f"127.0.0.1:{port}"]
-    store = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                requests.get(url + "/query?query=ASK%7B%7D", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
-        rows = [("whole publication", publish(settings, url, store.pid))]
-        declaration = sorted((root / "data" / "declarations").glob("*.md"))[0]
-        text = declaration.read_text(encoding="utf-8")
-        declaration.write_text(text.replace("\ntitle: ", "\ntitle: Revised ", 1), encoding="utf-8")
-        started = time.monotonic()
-        release = build(settings)
-        print(f"rebuild after one declaration changed: {time.monotonic() - started:.0f} s", flush=True)
-        rows.append(("one declaration changed", publish(settings, url, store.pid)))
-        rows.append(("the same release again", publish(settings, url, store.pid)))
-    finally:
-        store.terminate()
-        store.wait(10)
+    rows = [("whole publication", publish(settings, args.oxigraph, args.work / "db"))]
+    declaration = sorted((root / "data" / "declarations").glob("*.md"))[0]
+    text = declaration.read_text(encoding="utf-8")
+    declaration.write_text(text.replace("\ntitle: ", "\ntitle: Revised ", 1), encoding="utf-8")
+    started = time.monotonic()
+    build(settings)
+    print(f"rebuild after one declaration changed: {time.monotonic() - started:.0f} s", flush=True)
+    rows.append(("one declaration changed", publish(settings, args.oxigraph, args.work / "db")))
+    rows.append(("the same release again", publish(settings, args.oxigraph, args.work / "db")))
     print("| publication | time | requests | bytes sent | store peak RSS |\n| --- | --- | --- | --- | --- |")
     for name, row in rows:
         counts = ", ".join(f"{n} {m}" for m, n in sorted(row["requests"].items()))
-        print(f"| {name} | {row['s']:.1f} s | {counts} | {row['bytes'] / 1e6:.1f} MB | {row['rss'] / 1e6:.0f} MB |")
+        print(f"| {name} | {row['s']:.1f} s | {counts} | {row['bytes'] / 1e3:,.0f} kB | {row['rss'] / 1e6:.0f} MB |")
     for name, row in rows:
         print(f"{name}: {row['switch']}")
     return 0

@@ -226,7 +226,9 @@ def test_blank_nodes_added_and_dropped_graphs(tmp_path):
     def release(version: str, **graphs: list[ox.Triple]) -> dict[str, list[ox.Triple]]:
         out = {ex + g: t for g, t in graphs.items()}
         version_info = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
-        out[DESCRIPTION] = [ox.Triple(ox.NamedNode(ex + "dataset"), version_info, ox.Literal(version))]
+        dataset, subset = ox.NamedNode(ex + "dataset"), ox.NamedNode("http://rdfs.org/ns/void#subset")
+        out[DESCRIPTION] = [ox.Triple(dataset, version_info, ox.Literal(version))]
+        out[DESCRIPTION] += [ox.Triple(dataset, subset, ox.NamedNode(g)) for g in out if g != DESCRIPTION]
         return out
 
     shared = ox.Triple(s, name, ox.Literal("N"))
@@ -249,7 +251,8 @@ def test_blank_nodes_added_and_dropped_graphs(tmp_path):
             merged = list({t: None for triples in graphs.values() for t in triples})
             order = sorted(g for g in graphs if g != DESCRIPTION) + [DESCRIPTION]
             lines: list[str] = []
-            target.publish(graphs[DESCRIPTION][0].object.value, graphs, merged, order, DESCRIPTION, 2, lines.append)
+            version = graphs[DESCRIPTION][0].object.value
+            target.publish(version, graphs, merged, order, DESCRIPTION, 2, lines.append)
             r = requests.get(url + "/store", headers={"Accept": "application/n-quads"}, timeout=60)
             served = by_graph(ox.parse(r.content, ox.RdfFormat.N_QUADS))
             assert served.keys() - {""} == graphs.keys()

@@ -1,6 +1,6 @@
 """What a publication to a remote store sends and the one update that switches it (`remote_publish`).
 
-A `Plan` is the staging graphs to upload and the statements of the switch. `whole` stages every graph of
+A `Plan` is the staging graphs to upload and the statements of the switch. `every_graph` stages every graph of
 the new release and the merge, and MOVEs them all: its cost follows the size of the release (Oxigraph
 evaluates MOVE as a copy and two drops inside the update's transaction). `by_difference` is for a store
 that holds an earlier release whole, whose graphs the publisher knows (read from its own release folder
@@ -49,7 +49,7 @@ def merge(graphs: Iterable[Triples]) -> Triples:
     return list({t: None for triples in graphs for t in triples})
 
 
-def whole(version: str, graphs: dict[str, Triples], merged: Triples, order: list[str], stale: list[str]) -> Plan:
+def every_graph(version: str, graphs: dict[str, Triples], merged: Triples, order: list[str], stale: list[str]) -> Plan:
     """Every graph and the merge staged, then MOVEd onto their graphs; `stale` graphs dropped."""
     mine = f"{STAGING}{version}:"
     plan = Plan(gone=stale)

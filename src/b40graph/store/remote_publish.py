@@ -35,7 +35,7 @@ from b40graph.core.settings import Settings
 from b40graph.store.backend import Term, values_block
 from b40graph.store.protocol import JSON_RESULTS, NTRIPLES
 from b40graph.store.remote import STAGING, VERSION_QUERY
-from b40graph.store.remote_diff import Plan, by_difference, merge, whole
+from b40graph.store.remote_diff import Plan, by_difference, every_graph, merge
 
 CHUNK = 50_000  # triples per upload request: each request is one bounded transaction of the store
 SPARQL_UPDATE = "application/sparql-update"
@@ -78,9 +78,11 @@ def publish_to(
     query: str | None = None,
     chunk: int = CHUNK,
     warn: Callable[[str], None] = lambda _: None,
+    whole: bool = False,
 ) -> int:
     """Load the current release into the store whose Graph Store Protocol URL is `url`; returns the count of
-    the release's quads (named graphs, as release.json counts them). See the module docstring for how."""
+    the release's quads (named graphs, as release.json counts them). See the module docstring for how;
+    `whole` sends every graph even when the store holds an earlier release (or this one)."""
     from b40graph.publish.release import current
 
     for name, value in (("--to", url), ("--update", update), ("--query", query)):
@@ -108,7 +110,7 @@ def publish_to(
                 raise _NoUpdate(f"no SPARQL Update URL is known for {url}: give it with --update (and --query)")
             target = _Target(session, url, update_url, query_url)
             releases = settings.out_dir / "releases"  # the publisher's own releases: the store's may be there
-            target.publish(release.version, graphs, merged, order, description, chunk, progress, releases)
+            target.publish(release.version, graphs, merged, order, description, chunk, progress, releases, whole)
         except _NoUpdate as why:
             warn(
                 f"{why}; publishing graph by graph instead: NOT atomic (readers may see some graphs new and "
@@ -135,34 +137,41 @@ class _Target:
         chunk: int,
         progress: Callable[[str], None],
         releases: Path | None = None,
+        whole: bool = False,
     ) -> None:
         """Stage and switch: by difference from the store's release when it holds one whole whose graphs are
-        known (from `releases`, the publisher's folder of releases, else read from the store), else whole."""
+        known (from `releases`, the publisher's folder of releases, else read from the store), else (or when
+        `whole`) every graph."""
         counts = self.counts()  # every named graph of the store, with its size; the probe for a query URL
         live_version = self.live_version(description)
         previous = _published_graphs(self.session, self.gsp, description)
         stale = sorted(previous - set(graphs))
         if (
-            live_version == version
+            not whole
+            and live_version == version
             and not any(g.startswith(STAGING) for g in counts)
             and self.holds(counts, graphs, merged, stale)
         ):
             progress(f"version {version} is already published: nothing to send")
             return
         old, why = None, "nothing is published there yet"
-        if live_version is not None and live_version != version:
+        if whole:
+            why = "asked for (--whole)"
+        elif live_version is not None and live_version != version:
             old, why = self.live_graphs(live_version, counts, description, releases, progress)
         elif live_version == version:
             why = f"the store holds version {version}, but not whole"
         if old is None or live_version is None:
             progress(f"publishing every graph: {why}")
-            self.switch(version, whole(version, graphs, merged, order, stale), counts, chunk, progress)
+            self.switch(version, every_graph(version, graphs, merged, order, stale), counts, chunk, progress)
             return
-        self.switch(version, by_difference(version, live_version, old, graphs, merged, order), counts, chunk, progress)
+        plan = by_difference(version, live_version, old, graphs, merged, order)
         del old
-        if not self.holds(self.counts(), graphs, merged, stale) or self.live_version(description) != version:
+        self.switch(version, plan, counts, chunk, progress)
+        gone = sorted(set(stale) | set(plan.gone))
+        if not self.holds(self.counts(), graphs, merged, gone) or self.live_version(description) != version:
             progress(f"the store does not hold version {version} whole after the switch: publishing every graph")
-            self.switch(version, whole(version, graphs, merged, order, stale), self.counts(), chunk, progress)
+            self.switch(version, every_graph(version, graphs, merged, order, stale), self.counts(), chunk, progress)
 
     def holds(self, counts: dict[str, int], graphs: dict[str, list[ox.Triple]], merged: list, gone: list[str]) -> bool:
         """The store's graphs have the sizes of `graphs`, those of `gone` are empty, and its default graph has
