@@ -5,18 +5,31 @@ release, and the merged default graph, is uploaded with the Graph Store Protocol
 (`urn:b40graph:staging:VERSION:GRAPH`, or `…:default`), in requests of at most `chunk` triples (the
 triples with blank nodes together: a label names one node only within one document); then ONE SPARQL 1.1
 Update request MOVEs every staging graph onto its graph and onto the default graph and DROPs the graphs
-the earlier release listed and this one lacks. Why this design: a SPARQL Update request is the only
-multi-graph write the protocols offer, and Oxigraph runs one request as one transaction (repeatable-read
-isolation: readers see the store before or after it, never between; oxigraph/oxigraph#19 and
-sparql/update.rs, where an update runs in one transaction committed at its end); staging first keeps
+the earlier release listed and this one lacks (or, by difference, changes only what changed: below).
+Why this design: a SPARQL Update request is the only multi-graph write the protocols offer, and Oxigraph
+runs one request as one transaction (repeatable-read isolation: readers see the store before or after it,
+never between; oxigraph/oxigraph#19 and sparql/update.rs, where an update runs in one transaction
+committed at its end); staging first keeps
 that request's body small whatever the size of the release (Oxigraph caps an update body at 128 MB) and
 makes an interrupted run resumable: a rerun skips the staging graphs whose size already matches, drops
 staging graphs of other versions, and sends nothing when the store already holds this version whole.
 Readers (RemoteBackend) never list or read staging graphs, and every page read carries the version of the
-data in the same query, so that new data never goes out under the old version's ETag. The cost: the
-switch copies every graph inside the store's transaction (Oxigraph: about 4 minutes and 3 GB for 0.5 M
-quads, see benchmarks/README.md). A store without SPARQL Update (404/405/501 at the update or query URL)
-is published graph by graph with a warning: not atomic.
+data in the same query, so that new data never goes out under the old version's ETag.
+
+What is staged and switched (store/remote_diff.py): on a store that holds an earlier release whole, only
+the difference. Oxigraph evaluates MOVE as a copy and two drops inside the transaction (about 4 minutes and
+3 GB for 0.5 M quads, see benchmarks/README.md), so a switch that MOVEs every graph costs the size of the
+release however little changed. The store's release is named by its version, and equal versions mean
+equal quads (publish.dumps.version_of), so its graphs are read from the publisher's own folder of that
+release when it is still there (no request), else with one GET per graph (a read outside any
+transaction); they must have the sizes the store counts, and the default graph that of their merge, or
+every graph is sent. Why not per-graph hashes kept in the store: they would be triples the release does not
+have (a graph of bookkeeping that public queries over `GRAPH ?g` see and count, or checksums in the
+description the build does not write); and a hash only says a graph changed, the difference still has to
+be read. The first publication, a store that does not hold its version whole, or `--whole`: every graph,
+MOVEd. After a switch by difference the store is checked (sizes, version); if it does not hold the release,
+every graph is sent. A store without SPARQL Update (404/405/501 at the update or query URL) is published
+graph by graph with a warning: not atomic.
 """
 
 from __future__ import annotations
