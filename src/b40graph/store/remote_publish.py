@@ -171,7 +171,8 @@ class _Target:
         if whole:
             why = "asked for (--whole)"
         elif live_version is not None and live_version != version:
-            old, why = self.live_graphs(live_version, counts, description, releases, progress)
+            listed = previous | {description}  # the graphs of the store's release
+            old, why = self.live_graphs(live_version, listed, counts, description, releases, progress)
         elif live_version == version:
             why = f"the store holds version {version}, but not whole"
         if old is None or live_version is None:
@@ -198,24 +199,30 @@ class _Target:
     def live_graphs(
         self,
         live: str,
+        listed: set[str],
         counts: dict[str, int],
         description: str,
         releases: Path | None,
         progress: Callable[[str], None],
     ) -> tuple[dict[str, list[ox.Triple]] | None, str]:
-        """The graphs of the store's release `live`: from the publisher's own folder of that release when it
-        has one (equal versions, equal quads), else one GET per graph; None (and why) when the store does not
-        hold them whole (sizes of the graphs and of their merge, the default graph, checked)."""
-        sizes = {g: n for g, n in counts.items() if n and not g.startswith(STAGING)}
+        """The graphs of the store's release `live` (those its description lists: other graphs of the store
+        are not the dataset's): from the publisher's own folder of that release when it has one (equal
+        versions, equal quads), else one GET per graph; None (and why) when the store does not hold them
+        whole (sizes of the graphs and of their merge, the default graph, checked)."""
+        sizes = {g: counts.get(g, 0) for g in listed}
         folder = releases / live if releases is not None else None
+        if not listed:
+            return None, f"the store's description of version {live} lists no graphs"
+        if not all(sizes.values()):
+            return None, f"the store lacks graphs its description of version {live} lists"
         if folder is not None and (folder / "release.json").is_file() and (folder / "store").is_dir():
             store = ox.Store.read_only(str(folder / "store"))
             old = _by_graph(store.quads_for_pattern(None, None, None, None))
             del store
             source = f"the release folder {folder}"
         else:
-            old = {g: self.graph(g) for g in sorted(sizes)}
-            source = f"the store ({len(sizes)} graphs read)"
+            old = {g: self.graph(g) for g in sorted(listed)}
+            source = f"the store ({len(listed)} graphs read)"
         progress(f"version {live} is published: its graphs read from {source}")
         if {g: len(t) for g, t in old.items()} != sizes:
             return None, f"the store's graphs do not have the sizes of version {live}'s"
