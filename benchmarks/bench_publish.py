@@ -100,13 +100,16 @@ def publish(settings: Settings, oxigraph: str, folder: Path) -> dict[str, Any]:
         rss.start()
         with Sent() as sent:
             started = time.monotonic()
-            publish_to(settings, url + "/store", progress=lines.append)
+
+            def progress(line: str) -> None:
+                lines.append(f"{line} [{time.monotonic() - started:.1f} s]")
+
+            publish_to(settings, url + "/store", progress=progress)
             seconds = time.monotonic() - started
     finally:
         store.terminate()
         store.wait(10)
-    switch = next((line for line in lines if line.startswith("switched")), "")
-    return {"s": seconds, "requests": sent.requests, "bytes": sent.bytes, "rss": rss.stop(), "switch": switch}
+    return {"s": seconds, "requests": sent.requests, "bytes": sent.bytes, "rss": rss.stop(), "lines": lines}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         counts = ", ".join(f"{n} {m}" for m, n in sorted(row["requests"].items()))
         print(f"| {name} | {row['s']:.1f} s | {counts} | {row['bytes'] / 1e3:,.0f} kB | {row['rss'] / 1e6:.0f} MB |")
     for name, row in rows:
-        print(f"{name}: {row['switch']}")
+        print(f"{name}:", *row["lines"], sep="\n  ")
     return 0
 
 
