@@ -220,25 +220,29 @@ def test_publisher_killed_leaves_one_release_and_a_rerun_completes(releases, ful
         assert staging.json()["boolean"] is False  # nothing left over
 
 
+@pytest.mark.parametrize("how", [(), ("--whole",)], ids=["by-difference", "whole"])
 @pytest.mark.parametrize("point", ["staging", "switch"])
-def test_store_killed_midway_keeps_the_old_release_and_a_rerun_completes(releases, tmp_path, point):
+def test_store_killed_midway_keeps_the_old_release_and_a_rerun_completes(releases, tmp_path, point, how):
     """SIGKILL of the store while graphs are staged (after the 5th), or as the switch is sent; restarted
-    on the same folder, it holds one release whole, and a rerun publishes the new one."""
+    on the same folder, it holds one release whole, and a rerun publishes the new one. The same by
+    difference (the default: the store holds the old release) and with every graph (--whole)."""
     old, new = releases
     folder, port = tmp_path / "db", free_port()
     with store_process(folder, port) as (url, store):
         publish_to(old.settings, url + "/store")
-        proc = publisher(new, url)
-        staged = 0
+        proc = publisher(new, url, *how)
+        staged, killed = 0, False
         assert proc.stderr is not None
         for line in proc.stderr:
             staged += line.startswith("… staged ")
-            if (point == "staging" and staged == 5) or (point == "switch" and "staged the default graph" in line):
+            if (point == "staging" and staged == 5) or (point == "switch" and "switching to version" in line):
                 os.kill(store.pid, signal.SIGKILL)
+                killed = True
                 break
         _, err = proc.communicate(timeout=60)
         store.wait(timeout=10)
         assert proc.returncode in (0, 2)
+        assert killed  # at the point asked for
         if proc.returncode == 2:
             assert "cannot reach" in err or "refused" in err, err
     with store_process(folder, port) as (url, _):

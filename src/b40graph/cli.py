@@ -99,6 +99,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         query=args.query,
         chunk=args.chunk,
         warn=lambda message: print(f"warning: {message}", file=sys.stderr, flush=True),
+        whole=args.whole,
     )
     print(f"published {count} quads to {args.to}")
     return EXIT_OK
@@ -205,6 +206,11 @@ def _publish_parser(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--keep", action="store_true", help="merge into the target graphs instead of replacing them (not atomic)"
+    )
+    p.add_argument(
+        "--whole",
+        action="store_true",
+        help="send and switch every graph, even when the store holds an earlier release (default: by difference)",
     )
     p.add_argument("--no-build", action="store_true", help="publish the last build without rebuilding")
     p.set_defaults(func=cmd_publish)

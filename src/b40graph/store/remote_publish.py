@@ -5,24 +5,38 @@ release, and the merged default graph, is uploaded with the Graph Store Protocol
 (`urn:b40graph:staging:VERSION:GRAPH`, or `…:default`), in requests of at most `chunk` triples (the
 triples with blank nodes together: a label names one node only within one document); then ONE SPARQL 1.1
 Update request MOVEs every staging graph onto its graph and onto the default graph and DROPs the graphs
-the earlier release listed and this one lacks. Why this design: a SPARQL Update request is the only
-multi-graph write the protocols offer, and Oxigraph runs one request as one transaction (repeatable-read
-isolation: readers see the store before or after it, never between; oxigraph/oxigraph#19 and
-sparql/update.rs, where an update runs in one transaction committed at its end); staging first keeps
+the earlier release listed and this one lacks (or, by difference, changes only what changed: below).
+Why this design: a SPARQL Update request is the only multi-graph write the protocols offer, and Oxigraph
+runs one request as one transaction (repeatable-read isolation: readers see the store before or after it,
+never between; oxigraph/oxigraph#19 and sparql/update.rs, where an update runs in one transaction
+committed at its end); staging first keeps
 that request's body small whatever the size of the release (Oxigraph caps an update body at 128 MB) and
 makes an interrupted run resumable: a rerun skips the staging graphs whose size already matches, drops
 staging graphs of other versions, and sends nothing when the store already holds this version whole.
 Readers (RemoteBackend) never list or read staging graphs, and every page read carries the version of the
-data in the same query, so that new data never goes out under the old version's ETag. The cost: the
-switch copies every graph inside the store's transaction (Oxigraph: about 4 minutes and 3 GB for 0.5 M
-quads, see benchmarks/README.md). A store without SPARQL Update (404/405/501 at the update or query URL)
-is published graph by graph with a warning: not atomic.
+data in the same query, so that new data never goes out under the old version's ETag.
+
+What is staged and switched (store/remote_diff.py): on a store that holds an earlier release whole, only
+the difference. Oxigraph evaluates MOVE as a copy and two drops inside the transaction (about 4 minutes and
+3 GB for 0.5 M quads, see benchmarks/README.md), so a switch that MOVEs every graph costs the size of the
+release however little changed. The store's release is named by its version, and equal versions mean
+equal quads (publish.dumps.version_of), so its graphs are read from the publisher's own folder of that
+release when it is still there (no request), else with one GET per graph (a read outside any
+transaction); they must have the sizes the store counts, and the default graph that of their merge, or
+every graph is sent. Why not per-graph hashes kept in the store: they would be triples the release does not
+have (a graph of bookkeeping that public queries over `GRAPH ?g` see and count, or checksums in the
+description the build does not write); and a hash only says a graph changed, the difference still has to
+be read. The first publication, a store that does not hold its version whole, or `--whole`: every graph,
+MOVEd. After a switch by difference the store is checked (sizes, version); if it does not hold the release,
+every graph is sent. A store without SPARQL Update (404/405/501 at the update or query URL) is published
+graph by graph with a warning: not atomic.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -34,6 +48,7 @@ from b40graph.core.settings import Settings
 from b40graph.store.backend import Term, values_block
 from b40graph.store.protocol import JSON_RESULTS, NTRIPLES
 from b40graph.store.remote import STAGING, VERSION_QUERY
+from b40graph.store.remote_diff import Plan, by_difference, every_graph, merge
 
 CHUNK = 50_000  # triples per upload request: each request is one bounded transaction of the store
 SPARQL_UPDATE = "application/sparql-update"
@@ -76,9 +91,11 @@ def publish_to(
     query: str | None = None,
     chunk: int = CHUNK,
     warn: Callable[[str], None] = lambda _: None,
+    whole: bool = False,
 ) -> int:
     """Load the current release into the store whose Graph Store Protocol URL is `url`; returns the count of
-    the release's quads (named graphs, as release.json counts them). See the module docstring for how."""
+    the release's quads (named graphs, as release.json counts them). See the module docstring for how;
+    `whole` sends every graph even when the store holds an earlier release (or this one)."""
     from b40graph.publish.release import current
 
     for name, value in (("--to", url), ("--update", update), ("--query", query)):
@@ -92,7 +109,7 @@ def publish_to(
     store = ox.Store.read_only(str(release.store))
     graphs = _by_graph(store.quads_for_pattern(None, None, None, None))
     del store
-    merged = list({t: None for triples in graphs.values() for t in triples})  # the default graph, each once
+    merged = merge(graphs.values())  # the default graph, each triple once
     description = settings.base + "graph/description"
     order = sorted(g for g in graphs if g != description) + ([description] if description in graphs else [])
     total = sum(len(t) for t in graphs.values())
@@ -105,7 +122,8 @@ def publish_to(
             if update_url is None or query_url is None:
                 raise _NoUpdate(f"no SPARQL Update URL is known for {url}: give it with --update (and --query)")
             target = _Target(session, url, update_url, query_url)
-            target.publish(release.version, graphs, merged, order, description, chunk, progress)
+            releases = settings.out_dir / "releases"  # the publisher's own releases: the store's may be there
+            target.publish(release.version, graphs, merged, order, description, chunk, progress, releases, whole)
         except _NoUpdate as why:
             warn(
                 f"{why}; publishing graph by graph instead: NOT atomic (readers may see some graphs new and "
@@ -131,35 +149,119 @@ class _Target:
         description: str,
         chunk: int,
         progress: Callable[[str], None],
+        releases: Path | None = None,
+        whole: bool = False,
     ) -> None:
-        mine = f"{STAGING}{version}:"
-        expected = {mine + name: len(graphs[name]) for name in order} | {mine + "default": len(merged)}
+        """Stage and switch: by difference from the store's release when it holds one whole whose graphs are
+        known (from `releases`, the publisher's folder of releases, else read from the store), else (or when
+        `whole`) every graph."""
         counts = self.counts()  # every named graph of the store, with its size; the probe for a query URL
         live_version = self.live_version(description)
         previous = _published_graphs(self.session, self.gsp, description)
         stale = sorted(previous - set(graphs))
         if (
-            live_version == version
-            and all(counts.get(name) == len(graphs[name]) for name in order)
+            not whole
+            and live_version == version
             and not any(g.startswith(STAGING) for g in counts)
-            and not any(g in counts for g in stale)
-            and self.default_count() == len(merged)
+            and self.holds(counts, graphs, merged, stale)
         ):
             progress(f"version {version} is already published: nothing to send")
             return
+        old, why = None, "nothing is published there yet"
+        if whole:
+            why = "asked for (--whole)"
+        elif live_version is not None and live_version != version:
+            listed = previous | {description}  # the graphs of the store's release
+            old, why = self.live_graphs(live_version, listed, counts, description, releases, progress)
+        elif live_version == version:
+            why = f"the store holds version {version}, but not whole"
+        if old is None or live_version is None:
+            progress(f"publishing every graph: {why}")
+            self.switch(version, every_graph(version, graphs, merged, order, stale), counts, chunk, progress)
+            return
+        plan = by_difference(version, live_version, old, graphs, merged, order)
+        del old
+        self.switch(version, plan, counts, chunk, progress)
+        gone = sorted(set(stale) | set(plan.gone))
+        if not self.holds(self.counts(), graphs, merged, gone) or self.live_version(description) != version:
+            progress(f"the store does not hold version {version} whole after the switch: publishing every graph")
+            self.switch(version, every_graph(version, graphs, merged, order, stale), self.counts(), chunk, progress)
+
+    def holds(self, counts: dict[str, int], graphs: dict[str, list[ox.Triple]], merged: list, gone: list[str]) -> bool:
+        """The store's graphs have the sizes of `graphs`, those of `gone` are empty, and its default graph has
+        the size of their merge."""
+        return (
+            all(counts.get(name) == len(triples) for name, triples in graphs.items())
+            and not any(counts.get(g) for g in gone)
+            and self.default_count() == len(merged)
+        )
+
+    def live_graphs(
+        self,
+        live: str,
+        listed: set[str],
+        counts: dict[str, int],
+        description: str,
+        releases: Path | None,
+        progress: Callable[[str], None],
+    ) -> tuple[dict[str, list[ox.Triple]] | None, str]:
+        """The graphs of the store's release `live` (those its description lists: other graphs of the store
+        are not the dataset's): from the publisher's own folder of that release when it has one (equal
+        versions, equal quads), else one GET per graph; None (and why) when the store does not hold them
+        whole (sizes of the graphs and of their merge, the default graph, checked)."""
+        sizes = {g: counts.get(g, 0) for g in listed}
+        folder = releases / live if releases is not None else None
+        if not listed:
+            return None, f"the store's description of version {live} lists no graphs"
+        if not all(sizes.values()):
+            return None, f"the store lacks graphs its description of version {live} lists"
+        if folder is not None and (folder / "release.json").is_file() and (folder / "store").is_dir():
+            store = ox.Store.read_only(str(folder / "store"))
+            old = _by_graph(store.quads_for_pattern(None, None, None, None))
+            del store
+            source = f"the release folder {folder}"
+        else:
+            old = {g: self.graph(g) for g in sorted(listed)}
+            source = f"the store ({len(listed)} graphs read)"
+        progress(f"version {live} is published: its graphs read from {source}")
+        if {g: len(t) for g, t in old.items()} != sizes:
+            return None, f"the store's graphs do not have the sizes of version {live}'s"
+        if self.default_count() != len(merge(old.values())):
+            return None, "the store's default graph is not the merge of its graphs"
+        if self.live_version(description) != live:
+            return None, "the store switched to another version meanwhile"
+        return old, ""
+
+    def graph(self, name: str) -> list[ox.Triple]:
+        """A named graph of the store, by the Graph Store Protocol."""
+        try:
+            response = self.session.get(_target(self.gsp, name), headers={"Accept": NTRIPLES}, timeout=(5, 600))
+        except requests.RequestException as err:
+            raise UsageError(f"cannot reach the graph store at {self.gsp}: {err}") from None
+        if response.status_code != 200:
+            raise UsageError(f"the graph store answered {response.status_code} to GET <{name}>: {response.text[:500]}")
+        try:
+            return [quad.triple for quad in ox.parse(response.content, ox.RdfFormat.N_TRIPLES)]
+        except SyntaxError as err:
+            raise UsageError(f"the graph store sent <{name}> in N-Triples that do not parse: {err}") from None
+
+    def switch(
+        self, version: str, plan: Plan, counts: dict[str, int], chunk: int, progress: Callable[[str], None]
+    ) -> None:
+        """Upload the plan's staging graphs (those a run before completed kept), then run its switch."""
+        expected = {name: len(triples) for name, triples in plan.uploads.items()}
         leftovers = sorted(g for g in counts if g.startswith(STAGING) and g not in expected)
         # the first update: also the probe for an update URL (nothing else has been written yet)
         self.run_update([f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in leftovers] or ["CLEAR SILENT GRAPH <urn:x>"])
         if leftovers:
             progress(f"dropped {len(leftovers)} staging graph(s) left by an interrupted publication")
-        for name in [*order, None]:
-            staging = mine + ("default" if name is None else name)
-            triples = merged if name is None else graphs[name]
-            what = "the default graph (the merge of the named graphs)" if name is None else f"<{name}>"
+        sent = 0
+        for staging, triples in plan.uploads.items():
+            what = plan.labels.get(staging, f"<{staging}>")
             if counts.get(staging) == len(triples):
                 progress(f"{what}: already staged ({len(triples)} triples)")
                 continue
-            _upload(self.session, self.gsp, staging, triples, chunk)
+            sent += _upload(self.session, self.gsp, staging, triples, chunk)
             progress(f"staged {what}: {len(triples)} triples")
         counts = self.counts()
         wrong = sorted(g for g, n in expected.items() if counts.get(g) != n)
@@ -168,16 +270,10 @@ class _Target:
                 f"the staging graph <{wrong[0]}> holds {counts.get(wrong[0], 0)} triples, not {expected[wrong[0]]}: "
                 "is another publication running? Nothing was switched; run publish again"
             )
-        statements = [f"MOVE {ox.NamedNode(mine + name)} TO {ox.NamedNode(name)}" for name in order]
-        statements.append(f"MOVE {ox.NamedNode(mine + 'default')} TO DEFAULT")
-        statements += [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in stale]
         started = time.monotonic()
-        progress(f"switching to version {version} in one update")
-        self.run_update(statements, timeout=3600)
-        progress(
-            f"switched to version {version} in one update ({len(order)} graphs and the default graph, "
-            f"{len(stale)} dropped) in {time.monotonic() - started:.1f} s"
-        )
+        progress(f"switching to version {version} in one update ({sent} bytes staged)")
+        self.run_update(plan.statements, timeout=3600)
+        progress(f"switched to version {version} in one update ({plan.summary}) in {time.monotonic() - started:.1f} s")
 
     def run_update(self, statements: list[str], timeout: float = 600) -> None:
         text = " ;\n".join(statements)
@@ -260,16 +356,20 @@ def _publish_by_graph(
 
 def _upload(
     session: requests.Session, url: str, graph: str | None, triples: list[ox.Triple], chunk: int, first: str = "PUT"
-) -> None:
+) -> int:
     """A graph in requests of at most `chunk` triples (the first replaces, the next add), except that every
     triple with a blank node travels in one request: a blank node label means one node only within one
-    document."""
+    document. Returns the bytes sent."""
     with_blank = [t for t in triples if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)]
     plain = [t for t in triples if not (isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode))]
     batches = [with_blank] if with_blank else []
     batches += [plain[i : i + chunk] for i in range(0, len(plain), chunk)]
+    sent = 0
     for i, batch in enumerate(batches or [[]]):
-        _send(session, first if i == 0 else "POST", url, graph, ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES))
+        body = ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES) or b""
+        _send(session, first if i == 0 else "POST", url, graph, body)
+        sent += len(body)
+    return sent
 
 
 def _target(url: str, graph: str | None) -> str:
