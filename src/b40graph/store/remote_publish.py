@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 import requests
@@ -46,6 +46,7 @@ import requests
 from b40graph.core.errors import UsageError
 from b40graph.core.settings import Settings
 from b40graph.store.backend import Term, values_block
+from b40graph.store.graph_store import published_graphs, send, target, upload
 from b40graph.store.protocol import JSON_RESULTS, NTRIPLES
 from b40graph.store.remote import STAGING, VERSION_QUERY
 from b40graph.store.remote_diff import Plan, by_difference, every_graph, merge
@@ -129,7 +130,7 @@ def publish_to(
                 f"{why}; publishing graph by graph instead: NOT atomic (readers may see some graphs new and "
                 "the rest old until it ends, and an interrupted run leaves that mix until it is run again)"
             )
-            previous = _published_graphs(session, url, description)
+            previous = published_graphs(session, url, description)
             _publish_by_graph(session, url, graphs, merged, order, description, "PUT", chunk, previous, progress)
     return total
 
@@ -157,7 +158,7 @@ class _Target:
         `whole`) every graph."""
         counts = self.counts()  # every named graph of the store, with its size; the probe for a query URL
         live_version = self.live_version(description)
-        previous = _published_graphs(self.session, self.gsp, description)
+        previous = published_graphs(self.session, self.gsp, description)
         stale = sorted(previous - set(graphs))
         if (
             not whole
@@ -235,7 +236,7 @@ class _Target:
     def graph(self, name: str) -> list[ox.Triple]:
         """A named graph of the store, by the Graph Store Protocol."""
         try:
-            response = self.session.get(_target(self.gsp, name), headers={"Accept": NTRIPLES}, timeout=(5, 600))
+            response = self.session.get(target(self.gsp, name), headers={"Accept": NTRIPLES}, timeout=(5, 600))
         except requests.RequestException as err:
             raise UsageError(f"cannot reach the graph store at {self.gsp}: {err}") from None
         if response.status_code != 200:
@@ -261,7 +262,7 @@ class _Target:
             if counts.get(staging) == len(triples):
                 progress(f"{what}: already staged ({len(triples)} triples)")
                 continue
-            sent += _upload(self.session, self.gsp, staging, triples, chunk)
+            sent += upload(self.session, self.gsp, staging, triples, chunk)
             progress(f"staged {what}: {len(triples)} triples")
         counts = self.counts()
         wrong = sorted(g for g, n in expected.items() if counts.get(g) != n)
@@ -347,61 +348,8 @@ def _publish_by_graph(
             triples, what = merged, "the default graph (the merge of the named graphs)"
         else:
             triples, what = graphs[name], f"<{name}>"
-        _upload(session, url, name, triples, chunk, first=method)
+        upload(session, url, name, triples, chunk, first=method)
         progress(f"{method} {what}: {len(triples)} triples")
     for name in sorted(previous - set(graphs)):
-        _send(session, "DELETE", url, name, None)
+        send(session, "DELETE", url, name, None)
         progress(f"DELETE <{name}> (no longer in the dataset)")
-
-
-def _upload(
-    session: requests.Session, url: str, graph: str | None, triples: list[ox.Triple], chunk: int, first: str = "PUT"
-) -> int:
-    """A graph in requests of at most `chunk` triples (the first replaces, the next add), except that every
-    triple with a blank node travels in one request: a blank node label means one node only within one
-    document. Returns the bytes sent."""
-    with_blank = [t for t in triples if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)]
-    plain = [t for t in triples if not (isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode))]
-    batches = [with_blank] if with_blank else []
-    batches += [plain[i : i + chunk] for i in range(0, len(plain), chunk)]
-    sent = 0
-    for i, batch in enumerate(batches or [[]]):
-        body = ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES) or b""
-        _send(session, first if i == 0 else "POST", url, graph, body)
-        sent += len(body)
-    return sent
-
-
-def _target(url: str, graph: str | None) -> str:
-    """The Graph Store Protocol URL of a named graph, or of the default graph (`graph` None)."""
-    query = "default" if graph is None else f"graph={quote(graph, safe='')}"
-    return f"{url}{'&' if '?' in url else '?'}{query}"
-
-
-def _send(session: requests.Session, method: str, url: str, graph: str | None, body: bytes | None) -> None:
-    headers = {"Content-Type": NTRIPLES} if body is not None else {}
-    try:
-        response = session.request(method, _target(url, graph), data=body, headers=headers, timeout=(5, 600))
-    except requests.RequestException as err:
-        raise UsageError(f"cannot reach the graph store at {url}: {err}") from None
-    if response.status_code >= 400 and not (method == "DELETE" and response.status_code == 404):
-        what = "the default graph" if graph is None else f"<{graph}>"
-        raise UsageError(
-            f"the graph store refused {method} of {what} ({response.status_code}): {response.text[:500].strip()}"
-        )
-
-
-def _published_graphs(session: requests.Session, url: str, description: str) -> set[str]:
-    """The graphs an earlier publication listed (void:subset of its description), if there was one."""
-    try:
-        response = session.get(_target(url, description), headers={"Accept": NTRIPLES}, timeout=(5, 60))
-    except requests.RequestException as err:
-        raise UsageError(f"cannot reach the graph store at {url}: {err}") from None
-    if response.status_code != 200:
-        return set()
-    subset = "http://rdfs.org/ns/void#subset"
-    try:
-        triples = ox.parse(response.content, ox.RdfFormat.N_TRIPLES)
-        return {t.object.value for t in triples if t.predicate.value == subset and isinstance(t.object, ox.NamedNode)}
-    except SyntaxError:
-        return set()
