@@ -16,7 +16,7 @@ from b40graph.core.errors import Problems
 from b40graph.core.iris import Minter
 from b40graph.core.text import plain, proper_family_name
 from b40graph.core.vocab import B40, ISO639, SCHEMA
-from b40graph.model.nodes import Assembly, membership_node, role_node, source_document
+from b40graph.model.nodes import Assembly, add_publisher, membership_node, role_node, source_document
 from b40graph.model.themes import tag, warn_without_labels
 from b40graph.sources.declaration import OPERATIVE, ParsedText, SignatureBlock, parse_text
 from b40graph.sources.files import SourceFile
@@ -79,16 +79,7 @@ def _add_declaration_links(
     """The publisher (a network), the event and the place of the front matter, each checked against the
     reference data."""
     path, line = src.path, src.meta_lines
-    network_slug = str(src.meta.get("publisher") or "")
-    if network_slug:
-        if network_slug not in ref.network_slugs:
-            problems.add(
-                f"publisher '{network_slug}' is not a network in data/network.ttl",
-                path,
-                line.get("publisher"),
-                f"use one of: {', '.join(ref.network_slugs)}",
-            )
-        g.add((decl, DCT.publisher, mint.network(network_slug)))
+    add_publisher(g, decl, src, ref, mint, problems)
     references = (  # front-matter key, known slugs, where they are, the fix, the triple it makes
         (
             "event",

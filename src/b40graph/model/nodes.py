@@ -15,9 +15,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import ORG, RDF, RDFS, SKOS, TIME, XSD
 
+from b40graph.core.errors import Problems
 from b40graph.core.iris import Minter
 from b40graph.core.vocab import B40, SCHEMA, SPDX
 from b40graph.sources.declaration import ParsedText
+from b40graph.sources.files import SourceFile
+from b40graph.sources.reference import Reference
 
 Origin = tuple[Path, int | None]
 
@@ -99,3 +102,18 @@ def membership_node(
     g.add((beginning, TIME.inXSDDate, Literal(start)))
     g.add((membership, B40.memberSince, Literal(start)))  # on the membership too: the shapes compare the two
     return membership, period
+
+
+def add_publisher(g: Graph, node: URIRef, src: SourceFile, ref: Reference, mint: Minter, problems: Problems) -> None:
+    """The front matter's `publisher` (a network of data/network.ttl) of a declaration or a translation."""
+    slug = str(src.meta.get("publisher") or "")
+    if not slug:
+        return
+    if slug not in ref.network_slugs:
+        problems.add(
+            f"publisher '{slug}' is not a network in data/network.ttl",
+            src.path,
+            src.meta_lines.get("publisher"),
+            f"use one of: {', '.join(ref.network_slugs)}",
+        )
+    g.add((node, DCT.publisher, mint.network(slug)))

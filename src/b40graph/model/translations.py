@@ -23,7 +23,7 @@ from b40graph.core.errors import DataError, Problems
 from b40graph.core.iris import Minter
 from b40graph.core.text import plain
 from b40graph.core.vocab import B40, ISO639, SCHEMA
-from b40graph.model.nodes import Assembly, source_document
+from b40graph.model.nodes import Assembly, add_publisher, source_document
 from b40graph.model.themes import tag, warn_without_labels
 from b40graph.sources.declaration import OPERATIVE, ParsedText, SignatureBlock, parse_text
 from b40graph.sources.files import TRANSLATION_OF, SourceFile, read_source
@@ -171,16 +171,7 @@ def add_translation(
     g.add((doc, DCT.description, Literal(" ".join(str(src.meta["source"]).split()), lang="en")))
     asm.origins[doc] = (path, src.meta_lines.get("source"))
     title = _version(g, node, src, doc, orig)
-    publisher = str(src.meta.get("publisher") or "")
-    if publisher:
-        if publisher not in ref.network_slugs:
-            problems.add(
-                f"publisher '{publisher}' is not a network in data/network.ttl",
-                path,
-                src.meta_lines.get("publisher"),
-                f"use one of: {', '.join(ref.network_slugs)}",
-            )
-        g.add((node, DCT.publisher, mint.network(publisher)))
+    add_publisher(g, node, src, ref, mint, problems)
     for clause, theirs in zip(parsed.clauses, original.parsed.clauses, strict=True):
         clause.kind = theirs.kind  # the kinds are the original's: the lead-in words are not English here
         cnode = URIRef(f"{node}/clause/{clause.position}")
