@@ -10,341 +10,69 @@ by: Turkish dotted and dotless i to i, letters without a decomposition such as Ä
 combining marks dropped, case folded, non-Latin letters kept) before it is stored or looked up; results
 that rank alike come by name (`core.text.sort_key`). User input never reaches SQL or FTS5 syntax: values
 are SQLite parameters and an FTS5 query is made only of quoted tokens (`fts_query`).
+
+The index's kinds, properties and text folding are in `search.kinds`, its writing in `search.writer`; their
+public names are importable from here too.
 """
 
 from __future__ import annotations
 
-import difflib
-import os
-import re
 import sqlite3
 import tempfile
 import threading
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from b40graph.core.text import fold, sort_key
-
-INDEX_FILE = "search.sqlite"
-SCHEMA_VERSION = "1"
-MAX_RESULTS = 200  # a search ranks at most this many entities (and says "200 or more")
-MAX_QUERY_CHARS = 200
-
-B40 = "https://w3id.org/b40/ontology#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-SCHEMA = "https://schema.org/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-PROV = "http://www.w3.org/ns/prov#"
-OWL = "http://www.w3.org/2002/07/owl#"
-ORG = "http://www.w3.org/ns/org#"
-
-
-@dataclass(frozen=True)
-class Kind:
-    key: str  # municipality, person, ...
-    cls: str  # the class IRI (the reconciliation type id)
-    label: str  # "Municipality"
-
-
-#: What is indexed, by class; an entity of several takes the first kind in this order.
-KINDS = (
-    Kind("clause", B40 + "Clause", "Clause"),
-    Kind("declaration", B40 + "Declaration", "Declaration"),
-    Kind("municipality", B40 + "Municipality", "Municipality"),
-    Kind("person", FOAF + "Person", "Person"),
-    Kind("network", B40 + "Network", "Network"),
-    Kind("role", ORG + "Role", "Role"),  # before "theme": a role is a skos:Concept too (of the roles scheme)
-    Kind("theme", SKOS + "Concept", "Theme"),
-    Kind("event", B40 + "Event", "Event"),
-    Kind("country", SCHEMA + "Country", "Country"),
-    Kind("place", SCHEMA + "Place", "Place"),
+from b40graph.search.kinds import (
+    B40,
+    FIELD_RANK,
+    INDEX_FILE,
+    KIND_BY_CLASS,
+    KIND_BY_KEY,
+    KINDS,
+    MAX_QUERY_CHARS,
+    MAX_RESULTS,
+    PROPERTIES,
+    PROPERTY_BY_PID,
+    SCHEMA_VERSION,
+    Kind,
+    Property,
+    SearchError,
+    SearchUnavailable,
+    Select,
+    fts_query,
+    similarity,
+    tokens,
+    trigram_query,
 )
-KIND_BY_KEY = {k.key: k for k in KINDS}
-KIND_BY_CLASS = {k.cls: k for k in KINDS}
+from b40graph.search.writer import write_index, write_release_index
 
-NAME_PROPS = (RDFS + "label", SKOS + "prefLabel", FOAF + "name", SCHEMA + "name", DCT + "title")
-ALIAS_PROPS = (SKOS + "altLabel",)
-TEXT_PROPS = (SCHEMA + "text", SKOS + "definition", DCT + "description")
-FIELD_RANK = {"name": 0, "alias": 1, "place": 2, "role": 3, "text": 4}  # lower ranks first
-NAME_FIELDS = ("name", "alias", "place")  # what reconciliation compares a query with
-
-
-@dataclass(frozen=True)
-class Property:
-    pid: str
-    name: str
-    description: str
-    predicates: tuple[str, ...]
-
-
-#: Properties a reconciliation query may constrain (`properties: [{"pid": "country", "v": "Greece"}]`).
-PROPERTIES = (
-    Property("country", "Country", "the country of a municipality or place", (B40 + "country",)),
-    Property(
-        "place",
-        "Place",
-        "the place of a municipality, or where a declaration was adopted or an event held",
-        (DCT + "spatial", SCHEMA + "locationCreated", SCHEMA + "location", SCHEMA + "containedInPlace"),
-    ),
-    Property(
-        "sameAs",
-        "Same as",
-        "an identifier elsewhere: a Wikidata (Q1524) or GeoNames IRI",
-        (SCHEMA + "sameAs", OWL + "sameAs"),
-    ),
-    Property("network", "Network", "the network a municipality is a member of", (ORG + "memberOf",)),
-    Property("identifier", "Identifier", "the dataset's identifier (slug or code)", (DCT + "identifier",)),
-)
-PROPERTY_BY_PID = {p.pid: p for p in PROPERTIES}
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-Select = Callable[[str, dict[str, Term]], list[dict[str, Term]]]
-
-
-class SearchError(ValueError):
-    """A search or reconciliation request that cannot be answered as asked (a 400)."""
-
-
-class SearchUnavailable(Exception):
-    """No index to answer from yet (a 503): `retry_after` seconds."""
-
-    def __init__(self, message: str, retry_after: int = 5) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-# --- folding and FTS5 queries ------------------------------------------------------------------------
-
-_TOKEN = re.compile(r"[^\W_]+")
-
-
-def tokens(text: str) -> list[str]:
-    """The words of `text` folded, as FTS5's unicode61 tokenizer splits them (letters and digits)."""
-    return _TOKEN.findall(fold(text))
-
-
-def fts_query(text: str, prefix: bool = True) -> str | None:
-    """An FTS5 query that finds every word of `text` (AND), the words of 2 letters or more also as prefixes.
-    Every word is a quoted string, so FTS5 syntax in the input (`"`, `*`, `OR`, `NEAR(`, `col:`) is text."""
-    words = tokens(text)[:16]
-    if not words:
-        return None
-    return " ".join('"' + w.replace('"', '""') + '"' + ("*" if prefix and len(w) > 1 else "") for w in words)
-
-
-def _trigram_query(norm: str) -> str | None:
-    text = " ".join(_TOKEN.findall(norm))
-    grams = list(dict.fromkeys(text[i : i + 3] for i in range(len(text) - 2)))
-    grams = [g for g in grams if g.strip()][:40]
-    if not grams:
-        return None
-    return " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
-
-
-def similarity(a: str, b: str) -> float:
-    """How alike two folded names are, 0..1 (1: the same)."""
-    if a == b:
-        return 1.0
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-
-
-# --- writing the index -------------------------------------------------------------------------------
-
-_SCHEMA = """
-CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE entity(id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, name TEXT NOT NULL,
-                    description TEXT NOT NULL);
-CREATE TABLE label(id INTEGER PRIMARY KEY, entity INTEGER NOT NULL, field TEXT NOT NULL, lang TEXT NOT NULL,
-                   text TEXT NOT NULL, norm TEXT NOT NULL);
-CREATE TABLE prop(entity INTEGER NOT NULL, pid TEXT NOT NULL, iri TEXT NOT NULL, norm TEXT NOT NULL);
-CREATE VIRTUAL TABLE label_fts USING fts5(norm, content='label', content_rowid='id',
-                                           tokenize='unicode61 remove_diacritics 2');
-CREATE VIRTUAL TABLE name_tri USING fts5(norm, content='', tokenize='trigram');
-"""
-_INDEXES = """
-CREATE INDEX label_norm ON label(norm, entity);
-CREATE INDEX label_entity ON label(entity);
-CREATE INDEX entity_kind ON entity(kind, id);
-CREATE INDEX prop_entity ON prop(entity, pid);
-"""
-
-
-def _values(name: str, iris: Iterable[str]) -> str:
-    return f"VALUES ?{name} {{ {' '.join(str(ox.NamedNode(i)) for i in iris)} }}"
-
-
-_Q_TYPES = (
-    "SELECT ?s ?t WHERE { {{values}} " + _values("t", KIND_BY_CLASS) + " ?s a ?t . "
-    "FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?idbase)) }"
-)
-_Q_LITERALS = "SELECT ?s ?p ?o WHERE { {{values}} %s ?s ?p ?o . FILTER(isLiteral(?o) && isIRI(?s)) }"
-_Q_ROLES = "SELECT ?s ?o WHERE { ?sig <" + PROV + "agent> ?s ; <" + B40 + "roleText> ?o . FILTER(isIRI(?s)) }"
-_Q_LINKS = "SELECT ?s ?p ?o WHERE { {{values}} %s ?s ?p ?o . FILTER(isIRI(?s)) }"
-_Q_ISSUED = "SELECT ?s ?o WHERE { ?s <" + DCT + "issued> ?o . FILTER(isIRI(?s)) }"
-_Q_CLAUSE_OF = "SELECT ?s ?o WHERE { ?s <" + B40 + "clauseOf> ?o }"
-
-
-def _lit(term: Term) -> tuple[str, str]:
-    if isinstance(term, ox.Literal):
-        return term.value, term.language or ""
-    return term.value, ""
-
-
-def _best(labels: list[tuple[str, str]]) -> str:
-    for wanted in ("en", ""):
-        found = sorted(text for text, lang in labels if lang == wanted)
-        if found:
-            return found[0]
-    return sorted(text for text, _ in labels)[0] if labels else ""
-
-
-def write_index(select: Select, base: str, path: Path) -> int:
-    """Write the index of the dataset `select` reads to `path` (atomically: a temporary file renamed).
-    Returns the number of entities indexed."""
-    idbase = base + "id/"
-    kinds: dict[str, Kind] = {}
-    order = {k.key: n for n, k in enumerate(KINDS)}
-    for row in select(_Q_TYPES, {"idbase": ox.Literal(idbase)}):
-        iri, kind = row["s"].value, KIND_BY_CLASS[row["t"].value]
-        if iri not in kinds or order[kind.key] < order[kinds[iri].key]:
-            kinds[iri] = kind
-    labels: dict[str, list[tuple[str, str, str]]] = {}  # iri -> (field, text, lang)
-    names: dict[str, list[tuple[str, str]]] = {}  # iri -> name labels of anything (values of properties too)
-    literal_props = (*NAME_PROPS, *ALIAS_PROPS, *TEXT_PROPS, DCT + "identifier")
-    for row in select(_Q_LITERALS % _values("p", literal_props), {}):
-        iri, prop = row["s"].value, row["p"].value
-        text, lang = _lit(row["o"])
-        if prop in NAME_PROPS:
-            names.setdefault(iri, []).append((text, lang))
-        if iri not in kinds or not text.strip():
-            continue
-        key = kinds[iri].key
-        if prop in NAME_PROPS:
-            labels.setdefault(iri, []).append(("name", text, lang))
-        elif prop in ALIAS_PROPS:
-            labels.setdefault(iri, []).append(("alias", text, lang))
-        elif (prop == SCHEMA + "text" and key == "clause") or (prop in TEXT_PROPS[1:] and key in ("theme", "network")):
-            labels.setdefault(iri, []).append(("text", text, lang))
-        elif prop == DCT + "identifier" and key == "country":
-            labels.setdefault(iri, []).append(("alias", text, lang))
-    roles: dict[str, list[str]] = {}
-    for row in select(_Q_ROLES, {}):
-        if row["s"].value in kinds:
-            roles.setdefault(row["s"].value, []).append(row["o"].value)
-    links: dict[str, dict[str, list[Term]]] = {}
-    predicates = {p: prop.pid for prop in PROPERTIES for p in prop.predicates}
-    for row in select(_Q_LINKS % _values("p", predicates), {}):
-        iri = row["s"].value
-        if iri in kinds:
-            links.setdefault(iri, {}).setdefault(predicates[row["p"].value], []).append(row["o"])
-    issued = {row["s"].value: row["o"].value for row in select(_Q_ISSUED, {})}
-    clause_of = {row["s"].value: row["o"].value for row in select(_Q_CLAUSE_OF, {})}
-
-    def name_of(iri: str) -> str:
-        return _best(names.get(iri, [])) or iri.rsplit("/", 1)[-1]
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.unlink(missing_ok=True)
-    db = sqlite3.connect(tmp)
-    try:
-        db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
-        db.executemany(
-            "INSERT INTO meta VALUES (?, ?)", [("schema", SCHEMA_VERSION), ("base", base), ("built", str(time.time()))]
-        )
-        entity_rows, label_rows, prop_rows, tri_rows = [], [], [], []
-        label_id = 0
-        for number, iri in enumerate(sorted(kinds), start=1):
-            kind_key = kinds[iri].key
-            own = labels.get(iri, [])
-            rows = [(f, t, lang) for f, t, lang in own]
-            rows += [("role", text, "") for text in dict.fromkeys(roles.get(iri, []))]
-            values = links.get(iri, {})
-            if kind_key == "municipality":  # the names of the place it governs (a city's name finds its municipality)
-                for place in values.get("place", []):
-                    rows += [("place", text, lang) for text, lang in names.get(place.value, [])]
-            name = _best([(t, lang) for f, t, lang in own if f == "name"]) or name_of(iri)
-            description = _description(kind_key, iri, values, roles, issued, clause_of, name_of)
-            entity_rows.append((number, iri, kind_key, name, description))
-            seen: set[tuple[str, str]] = set()
-            for fld, text, lang in rows:
-                norm = fold(text)
-                if not norm or (fld, norm) in seen:
-                    continue
-                seen.add((fld, norm))
-                label_id += 1
-                label_rows.append((label_id, number, fld, lang, text, norm))
-                if fld in NAME_FIELDS:
-                    tri_rows.append((label_id, norm))
-            for pid, terms in values.items():
-                for term in terms:
-                    value = term.value
-                    folded = {fold(value)}
-                    if isinstance(term, ox.NamedNode):
-                        folded |= {fold(text) for text, _ in names.get(value, [])}
-                        folded.add(fold(value.rstrip("/").rsplit("/", 1)[-1]))
-                    prop_rows += [(number, pid, value, f) for f in folded if f]
-        db.executemany("INSERT INTO entity VALUES (?, ?, ?, ?, ?)", entity_rows)
-        db.executemany("INSERT INTO label VALUES (?, ?, ?, ?, ?, ?)", label_rows)
-        db.executemany("INSERT INTO prop VALUES (?, ?, ?, ?)", prop_rows)
-        db.execute("INSERT INTO label_fts(label_fts) VALUES ('rebuild')")
-        db.executemany("INSERT INTO name_tri(rowid, norm) VALUES (?, ?)", tri_rows)
-        db.executescript(_INDEXES)
-        db.execute("INSERT INTO label_fts(label_fts) VALUES ('optimize')")
-        db.execute("INSERT INTO name_tri(name_tri) VALUES ('optimize')")
-        db.commit()
-    except BaseException:
-        db.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    db.close()
-    os.replace(tmp, path)
-    return len(kinds)
-
-
-def _description(
-    kind: str,
-    iri: str,
-    values: dict[str, list[Term]],
-    roles: dict[str, list[str]],
-    issued: dict[str, str],
-    clause_of: dict[str, str],
-    name_of: Callable[[str], str],
-) -> str:
-    """A short line that tells namesakes apart: "Municipality in Greece", "Mayor of Athens", ..."""
-    countries = [name_of(t.value) for t in values.get("country", [])]
-    where = f" in {countries[0]}" if countries else ""
-    if kind == "municipality":
-        return "Municipality" + where
-    if kind == "place":
-        return "Place" + where
-    if kind == "person":
-        return "; ".join(dict.fromkeys(roles.get(iri, []))) or "Person"
-    if kind == "declaration":
-        return "Declaration" + (f" adopted {issued[iri]}" if iri in issued else "")
-    if kind == "clause" and iri in clause_of:
-        return "Clause of " + name_of(clause_of[iri])
-    return KIND_BY_KEY[kind].label
-
-
-def write_release_index(release_dir: Path, base: str) -> int:
-    """The index of a release being staged, read from its store: `release_dir`/search.sqlite."""
-    from b40graph.core.settings import Settings
-    from b40graph.store.embedded import EmbeddedBackend
-
-    backend = EmbeddedBackend(Settings(base=base), store_path=release_dir / "store", tag="staged", workers=False)
-    try:
-        return write_index(backend.select, base, release_dir / INDEX_FILE)
-    finally:
-        backend.close()
-
+__all__ = [
+    "B40",
+    "INDEX_FILE",
+    "KINDS",
+    "KIND_BY_CLASS",
+    "KIND_BY_KEY",
+    "MAX_QUERY_CHARS",
+    "MAX_RESULTS",
+    "PROPERTIES",
+    "PROPERTY_BY_PID",
+    "Hit",
+    "Indexes",
+    "Kind",
+    "Property",
+    "SearchError",
+    "SearchIndex",
+    "SearchUnavailable",
+    "fold",
+    "fts_query",
+    "similarity",
+    "tokens",
+    "write_index",
+    "write_release_index",
+]
 
 # --- reading the index -------------------------------------------------------------------------------
 
@@ -524,7 +252,7 @@ class SearchIndex:
             query = fts_query(norm, prefix=False)
             if query is not None:
                 found.update(r[0] for r in db.execute(_sql(_NAME_WORDS, where), [query, *args]))
-            grams = _trigram_query(norm)
+            grams = trigram_query(norm)
             if grams is not None:
                 found.update(r[0] for r in db.execute(_sql(_NAME_TRIGRAMS, where), [grams, *args]))
         elif constraints:  # properties only: every entity of the kinds that has the first property

@@ -209,13 +209,13 @@ def _posted(response: Response, status: int | None = None) -> Response:
 
 
 def _table(results: QueryResult) -> dict[str, object]:
-    from b40graph.web.pages import _curie, safe_href
+    from b40graph.web.values import curie, safe_href
 
     def cell(term: object) -> dict[str, str]:
         from b40graph.web.http import local_url
 
         if isinstance(term, ox.NamedNode):
-            return {"href": safe_href(local_url(term.value) or term.value) or "", "text": _curie(term.value)}
+            return {"href": safe_href(local_url(term.value) or term.value) or "", "text": curie(term.value)}
         if isinstance(term, ox.Literal):
             numeric = term.datatype.value in NUMERIC_TYPES
             return {"text": term.value, "lang": term.language or "", "num": "1" if numeric else ""}
