@@ -76,22 +76,8 @@ class Stats:
     sizes: dict[URIRef, int]  # triples per named graph
 
 
-def stats_of_graphs(graphs: Mapping[URIRef, Graph]) -> Stats:
-    union = Graph()
-    for graph in graphs.values():
-        for triple in graph:
-            union.add(triple)
-    return Stats(
-        len(union),
-        len({s for s in union.subjects() if isinstance(s, URIRef)}),
-        Counter(o for s, o in union.subject_objects(RDF.type) if isinstance(o, URIRef)),
-        Counter(p for p in union.predicates() if isinstance(p, URIRef)),
-        {name: len(graph) for name, graph in graphs.items()},
-    )
-
-
 def stats_of_lines(graphs: Mapping[URIRef, list[str]]) -> Stats:
-    """The same counts from N-Triples lines (the fast build's graphs)."""
+    """The counts of the description from N-Triples lines (the reference that `pieces.union_stats` sums by run)."""
     union: set[str] = set()
     for lines in graphs.values():
         union.update(lines)
@@ -112,18 +98,6 @@ def stats_of_lines(graphs: Mapping[URIRef, list[str]]) -> Stats:
         Counter({URIRef(k[1:-1]): v for k, v in properties.items()}),
         {name: len(lines) for name, lines in graphs.items()},
     )
-
-
-def describe(
-    graphs: Mapping[URIRef, Graph],
-    mint: Minter,
-    version: str,
-    modified: str,
-    sources: list[URIRef],
-    site: Site,
-    examples: list[URIRef],
-) -> Graph:
-    return describe_stats(stats_of_graphs(graphs), mint, version, modified, sources, site, examples)
 
 
 def describe_stats(
